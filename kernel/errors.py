@@ -1,0 +1,42 @@
+"""One base error with a stable ``code`` slug per subclass; the HTTP layer maps them in one handler."""
+
+from __future__ import annotations
+
+
+class QingquanError(Exception):
+    code = "error"
+    http_status = 500
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.code)
+        self.message = message or self.code
+
+
+class InvalidInput(QingquanError):
+    code = "invalid_input"
+    http_status = 422
+
+
+class NotFound(QingquanError):
+    code = "not_found"
+    http_status = 404
+
+
+class Unauthorized(QingquanError):
+    code = "unauthorized"
+    http_status = 401
+
+
+class Forbidden(QingquanError):
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(QingquanError):
+    code = "conflict"
+    http_status = 409
+
+
+class Unavailable(QingquanError):
+    code = "unavailable"
+    http_status = 503

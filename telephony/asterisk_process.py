@@ -1,0 +1,166 @@
+"""Runs Qingquan's private Asterisk: renders the repo's ``asterisk/`` configuration into a run directory of
+its own and starts ``asterisk -f`` on it. The system's /etc/asterisk is never read or written."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.settings import Settings
+from kernel.errors import QingquanError
+
+log = logging.getLogger(__name__)
+
+CONFIG_TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "asterisk"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+class AsteriskStartError(QingquanError):
+    code = "asterisk_start_failed"
+
+
+def render_template(text: str, values: dict[str, str]) -> str:
+    """Replaces ``{{name}}`` placeholders; an unknown name is an error, never a silent blank."""
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for placeholder {{{{{name}}}}}")
+        return values[name]
+
+    return _PLACEHOLDER.sub(substitute, text)
+
+
+def seat_sections(settings: Settings) -> str:
+    blocks = []
+    for seat in settings.asterisk.seats:
+        blocks.append(
+            f"[{seat.name}](endpoint-common)\ncontext = from-seats\nlanguage = zh\n"
+            f"auth = {seat.name}\naors = {seat.name}\n\n"
+            f"[{seat.name}]\ntype = auth\nauth_type = userpass\nusername = {seat.name}\n"
+            f"password = {seat.password}\n\n"
+            f"[{seat.name}]\ntype = aor\nmax_contacts = 1\nremove_existing = yes\n"
+        )
+    return "\n".join(blocks)
+
+
+def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
+    ast = settings.asterisk
+    hotline = "\n".join(
+        f"exten => {number},1,Set(QQ_DIALED={number})\n same => n,Goto(hotline,1)"
+        for number in ast.hotline_numbers
+    )
+    return {
+        "run_dir": str(run_dir),
+        "module_dir": ast.module_dir,
+        "data_dir": ast.data_dir,
+        "ami_host": ast.ami_host,
+        "ami_port": str(ast.ami_port),
+        "ami_username": ast.ami_username,
+        "ami_secret": ast.ami_secret,
+        "sip_host": ast.sip_host,
+        "sip_port": str(ast.sip_port),
+        "rtp_start": str(ast.rtp_start),
+        "rtp_end": str(ast.rtp_end),
+        "trunk_match": "\n".join(f"match = {m}" for m in ast.trunk_match),
+        "trunk_lines": str(ast.trunk_lines),
+        "ring_seconds": str(ast.ring_seconds),
+        "hotline_extensions": hotline,
+        "seats": seat_sections(settings),
+        "fallback_members": "\n".join(f"member => PJSIP/{s.name}" for s in ast.seats),
+        "agi_host": settings.agi.host,
+        "agi_port": str(settings.agi.port),
+        "prompt_dir": str(settings.ivr.prompt_dir),
+        "hold_music_dir": str(settings.ivr.hold_music_dir),
+    }
+
+
+def render_config(settings: Settings, run_dir: Path, template_dir: Path = CONFIG_TEMPLATE_DIR) -> Path:
+    """Writes the rendered configuration to ``run_dir/etc`` and returns the path of asterisk.conf."""
+    etc = run_dir / "etc"
+    for sub in ("etc", "lib", "spool", "run", "log"):
+        (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    values = template_values(settings, run_dir)
+    for template in sorted(template_dir.glob("*.conf")):
+        (etc / template.name).write_text(render_template(template.read_text(), values))
+    return etc / "asterisk.conf"
+
+
+@dataclass
+class AsteriskProcess:
+    """A private Asterisk process; ``start`` returns once Asterisk is fully booted."""
+
+    settings: Settings
+    run_dir: Path
+    process: asyncio.subprocess.Process | None = None
+
+    @property
+    def conf_path(self) -> Path:
+        return self.run_dir / "etc" / "asterisk.conf"
+
+    async def start(self, boot_timeout: float = 20.0) -> None:
+        binary = self.settings.asterisk.binary
+        if shutil.which(binary) is None:
+            raise AsteriskStartError(f"Asterisk not found at {binary}; run `make setup` first")
+        if len(str(self.run_dir / "run" / "asterisk.ctl")) > 100:
+            raise AsteriskStartError(f"run directory {self.run_dir} is too long for Asterisk's control socket")
+        render_config(self.settings, self.run_dir)
+        await self._stop_stale()
+        log_path = self.run_dir / "log" / "console.log"
+        with log_path.open("ab") as console_log:
+            self.process = await asyncio.create_subprocess_exec(
+                binary, "-C", str(self.conf_path), "-f", "-n", "-q",
+                stdin=asyncio.subprocess.DEVNULL, stdout=console_log, stderr=console_log,
+            )
+        log.info("asterisk started pid=%s run_dir=%s", self.process.pid, self.run_dir)
+        try:
+            await asyncio.wait_for(self._wait_fully_booted(), boot_timeout)
+        except TimeoutError as exc:
+            await self.stop()
+            raise AsteriskStartError(f"Asterisk did not boot in {boot_timeout} s; see {log_path}") from exc
+
+    async def cli(self, command: str, timeout: float = 10.0) -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(
+            self.settings.asterisk.binary, "-C", str(self.conf_path), "-rx", command,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        try:
+            out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            return -1, "timeout"
+        return proc.returncode or 0, out.decode(errors="replace")
+
+    async def _wait_fully_booted(self) -> None:
+        while True:
+            if self.process is not None and self.process.returncode is not None:
+                raise AsteriskStartError(f"Asterisk exited with {self.process.returncode} during start-up")
+            code, _ = await self.cli("core waitfullybooted")
+            if code == 0:
+                return
+            await asyncio.sleep(0.1)
+
+    async def _stop_stale(self) -> None:
+        """An Asterisk left running on this run directory (a crashed earlier run) is stopped first."""
+        if (self.run_dir / "run" / "asterisk.ctl").exists():
+            code, _ = await self.cli("core stop now", timeout=5)
+            if code == 0:
+                log.warning("stopped a stale Asterisk on %s", self.run_dir)
+                await asyncio.sleep(0.5)
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        await self.cli("core stop now", timeout=5)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            log.warning("asterisk did not stop in %s s; killing it", timeout)
+            self.process.kill()
+            await self.process.wait()
+        log.info("asterisk stopped")
