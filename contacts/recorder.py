@@ -1,0 +1,57 @@
+"""Writes every call event to the append-only ``contact_event`` log and folds it into the call's one
+``contact`` row. It is an event-bus subscriber: events are handled one at a time, in order, and an event
+whose write fails is retried until the database takes it, so nothing is lost while the database is away."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from contacts.models import Contact, ContactEvent
+from contacts.record import changes_for, is_contact_event
+from kernel.database import transaction
+from kernel.events import Event
+
+log = logging.getLogger(__name__)
+
+CONTACT_FIELDS = ("caller_number", "dialed_number", "account_number", "queue", "agent_id", "seat", "ivr_path",
+                  "outcome", "arrived_at", "ivr_left_at", "queued_at", "offered_at", "answered_at", "ended_at",
+                  "offer_count", "reconstructed")
+
+
+class ContactRecorder:
+    def __init__(self, factory: sessionmaker[Session], retry_seconds: float = 1.0) -> None:
+        self._factory = factory
+        self._retry_seconds = retry_seconds
+
+    async def on_event(self, event: Event) -> None:
+        if not is_contact_event(event):
+            return
+        while True:
+            try:
+                await asyncio.to_thread(self.record, event)
+                return
+            except SQLAlchemyError as exc:
+                log.warning("contact event %s for %s not written yet (%s); retrying", event.wire_type,
+                            event.linkedid, exc.__class__.__name__)
+                await asyncio.sleep(self._retry_seconds)
+
+    def record(self, event: Event) -> None:
+        assert event.linkedid is not None
+        payload = event.to_wire()
+        data = {k: v for k, v in payload.items() if k not in ("type", "v", "at", "linkedid")}
+        with transaction(self._factory) as session:
+            session.add(ContactEvent(linkedid=event.linkedid, type=event.wire_type, at=event.at, data=data))
+            contact = session.scalars(select(Contact).where(Contact.linkedid == event.linkedid)).one_or_none()
+            if contact is None:
+                contact = Contact(linkedid=event.linkedid, arrived_at=event.at, ivr_path="", offer_count=0,
+                                  reconstructed=False)
+                session.add(contact)
+            current: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+            for name, value in changes_for(current, event).items():
+                setattr(contact, name, value)

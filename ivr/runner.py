@@ -1,0 +1,182 @@
+"""The IVR runner: performs the menu machine's actions with AGI verbs, one FastAGI dialogue per call.
+
+It reads the menu's actions (play, collect digits, look up an account, transfer, hang up), carries them
+out on the caller's channel, feeds the results back in, and publishes each step as a contact event. On
+transfer it sets the channel variables the holding context reads (QQ_NEXT, QQ_QUEUE, QQ_ACCOUNT, QQ_PATH,
+QQ_PRIORITY) and returns; the dialplan takes the caller on to hold music and the ACD."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from billing.gateway import BillingGateway, BillingUnavailable
+from ivr.menu import (
+    AccountUnknown,
+    Action,
+    BillFound,
+    BillingDown,
+    Collect,
+    Dialogue,
+    DigitsEntered,
+    Hangup,
+    Input,
+    LookUpAccount,
+    MenuConfig,
+    Play,
+    Start,
+    Transfer,
+    decide,
+)
+from kernel.call_events import IvrLeft, IvrStepped
+from kernel.clock import Clock
+from kernel.events import EventBus
+
+log = logging.getLogger(__name__)
+
+DTMF_KEYS = "0123456789*#"
+
+
+class CallerHungUp(Exception):
+    pass
+
+
+class AgiChannel(Protocol):
+    """What the runner needs of a FastAGI request (panoramisk's Request has it)."""
+
+    headers: Mapping[str, str]
+
+    async def send_command(self, command: str) -> dict[str, Any]: ...
+
+
+class AgiDialogue:
+    """AGI verbs the IVR uses, with hang-up detection and digit collection."""
+
+    def __init__(self, channel: AgiChannel, prompt_dir: Path, digit_timeout_ms: int) -> None:
+        self._channel = channel
+        self._prompt_dir = prompt_dir
+        self._timeout_ms = digit_timeout_ms
+
+    async def command(self, command: str) -> str:
+        result = await self._channel.send_command(command)
+        if result.get("error") in ("AGIResultHangup", "AGIAppError") or result.get("status_code") == 511:
+            raise CallerHungUp(command)
+        if "error" in result:
+            log.warning("AGI %r failed: %s", command, result.get("msg") or result.get("error"))
+            return ""
+        value, _data = result.get("result", ("", ""))
+        return str(value)
+
+    def _file(self, prompt: str) -> str:
+        return str(self._prompt_dir / prompt)
+
+    async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
+        """Plays prompts in turn; returns the key that interrupted them ("" if none did)."""
+        for prompt in prompts:
+            code = await self.command(f'STREAM FILE {self._file(prompt)} "{escape}"')
+            if code.isdigit() and int(code) > 0:
+                return chr(int(code))
+        return ""
+
+    async def wait_digit(self, timeout_ms: int) -> str:
+        code = await self.command(f"WAIT FOR DIGIT {timeout_ms}")
+        return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
+
+    async def collect(self, prompts: tuple[str, ...], max_digits: int) -> str:
+        """Digits keyed over or after the prompts; '#' ends early and is dropped; "" on silence."""
+        digits = await self.play(prompts, DTMF_KEYS)
+        if not digits:
+            digits = await self.wait_digit(self._timeout_ms)
+        while digits and not digits.endswith("#") and len(digits) < max_digits:
+            key = await self.wait_digit(self._timeout_ms)
+            if not key:
+                break
+            digits += key
+        return digits.rstrip("#") if max_digits > 1 else digits[:1]
+
+    async def set_variable(self, name: str, value: str) -> None:
+        safe = value.replace('"', "").replace("\n", " ")
+        await self.command(f'SET VARIABLE {name} "{safe}"')
+
+
+class IvrRunner:
+    def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, config: MenuConfig,
+                 prompt_dir: Path, digit_timeout_ms: int) -> None:
+        self._bus = bus
+        self._billing = billing
+        self._clock = clock
+        self._config = config
+        self._prompt_dir = prompt_dir
+        self._timeout_ms = digit_timeout_ms
+
+    async def handle(self, request: AgiChannel) -> None:
+        linkedid = request.headers.get("agi_uniqueid", "")
+        agi = AgiDialogue(request, self._prompt_dir, self._timeout_ms)
+        dialogue = Dialogue()
+        reported = 0
+        try:
+            dialogue, actions = decide(self._config, dialogue, Start())
+            while actions:
+                action, actions = actions[0], actions[1:]
+                result = await self._perform(agi, action, dialogue, linkedid)
+                reported = self._report_steps(dialogue, linkedid, reported)
+                if result is not None:
+                    dialogue, actions = decide(self._config, dialogue, result)
+        except CallerHungUp:
+            log.info("call %s hung up in the IVR at %s", linkedid, dialogue.node)
+            self._left(dialogue, linkedid, "hangup")
+            return
+        self._report_steps(dialogue, linkedid, reported)
+
+    async def _perform(self, agi: AgiDialogue, action: Action, dialogue: Dialogue,
+                       linkedid: str) -> Input | None:
+        match action:
+            case Play(prompts):
+                await agi.play(prompts)
+            case Collect(prompts, max_digits):
+                return DigitsEntered(await agi.collect(prompts, max_digits))
+            case LookUpAccount(number):
+                return await self._look_up(number)
+            case Transfer(queue, reason):
+                await self._transfer(agi, dialogue, queue, reason)
+                self._left(dialogue, linkedid, "queue")
+            case Hangup():
+                self._left(dialogue, linkedid, "hangup")
+                try:
+                    await agi.command("HANGUP")
+                except CallerHungUp:
+                    pass
+        return None
+
+    async def _look_up(self, number: str) -> Input:
+        try:
+            bill = await self._billing.bill_for(number)
+        except BillingUnavailable as exc:
+            log.warning("billing unavailable for account lookup: %s", exc)
+            return BillingDown()
+        return BillFound(bill) if bill is not None else AccountUnknown()
+
+    async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str) -> None:
+        await agi.set_variable("QQ_QUEUE", queue)
+        await agi.set_variable("QQ_ACCOUNT", dialogue.account_number or "")
+        await agi.set_variable("QQ_PATH", path_text(dialogue))
+        await agi.set_variable("QQ_PRIORITY", "0")
+        await agi.set_variable("QQ_REASON", reason)
+        await agi.set_variable("QQ_NEXT", "queue")
+
+    def _report_steps(self, dialogue: Dialogue, linkedid: str, reported: int) -> int:
+        for step in dialogue.path[reported:]:
+            self._bus.publish(IvrStepped(at=self._clock.now(), linkedid=linkedid, step=step))
+        return len(dialogue.path)
+
+    def _left(self, dialogue: Dialogue, linkedid: str, next_step: str) -> None:
+        self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(dialogue),
+                                  account_number=dialogue.account_number, next=next_step,
+                                  outcome="self_service" if dialogue.self_served and next_step == "hangup"
+                                  else None))
+
+
+def path_text(dialogue: Dialogue) -> str:
+    return ">".join(dialogue.path)

@@ -1,0 +1,230 @@
+"""The hotline's figures for a period, computed from the ``contact`` table only (one row per call).
+
+Every rate is derived from stored counts, and each figure's definition is published in :data:`DEFINITIONS`
+so it can be shown next to the number (see the shared metrics notes). Periods are half-open,
+``start <= arrived_at < end``, in UTC; :func:`day_bounds` and :func:`range_bounds` turn local calendar days
+(the hotline's time zone, Asia/Shanghai by default) into such periods. A call is counted on the day it
+arrived, even if it ended after midnight.
+
+Durations are computed by the database (dialect-aware for SQLite and PostgreSQL) and rounded to the
+millisecond, which is SQLite's resolution for date arithmetic.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, func, select
+from sqlalchemy.orm import Session
+
+from contacts.models import Contact
+from kernel.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+MAX_LOG_LIMIT = 1000
+SELF_SERVICE = "self_service"
+
+DEFINITIONS: dict[str, str] = {
+    "calls": "all calls that arrived in the period (来电总数)",
+    "offered": "calls that reached an agent queue (进入人工队列)",
+    "answered": "queued calls connected to an agent (人工接通)",
+    "abandoned": "queued calls that hung up before an agent answered (排队放弃)",
+    "answer_rate": "answered / offered (人工接通率)",
+    "abandon_rate": "abandoned / offered (放弃率)",
+    "asa_seconds": "mean of (answered − queued) over answered calls, in seconds (平均应答速度 ASA)",
+    "longest_wait_seconds": "longest time in queue, (answered, or else ended) − queued, over offered calls, "
+                            "in seconds (最长等待时间)",
+    "self_served": "calls that never queued and were served by the IVR alone (IVR自助服务)",
+}
+
+_SECONDS_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class Summary:
+    calls: int
+    offered: int
+    answered: int
+    abandoned: int
+    answer_rate: float | None
+    abandon_rate: float | None
+    asa_seconds: float | None
+    longest_wait_seconds: float | None
+    self_served: int
+
+
+@dataclass(frozen=True)
+class CallLogEntry:
+    linkedid: str
+    caller_number: str | None
+    account_number: str | None
+    arrived_at: datetime
+    queued_at: datetime | None
+    answered_at: datetime | None
+    ended_at: datetime | None
+    agent_id: int | None
+    queue: str | None
+    ivr_path: str
+    outcome: str | None
+    wait_seconds: float | None
+    talk_seconds: float | None
+
+
+# --- periods -----------------------------------------------------------------------------------------------
+
+
+def day_bounds(day: date, tz: str = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
+    """The UTC instants at which the local calendar ``day`` starts and the next one starts."""
+    return range_bounds(day, day, tz)
+
+
+def range_bounds(first: date, last: date, tz: str = DEFAULT_TIMEZONE) -> tuple[datetime, datetime]:
+    """The UTC period from the start of local day ``first`` to the end of local day ``last`` (inclusive)."""
+    if last < first:
+        raise InvalidInput(f"the period ends ({last}) before it starts ({first})")
+    zone = _zone(tz)
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
+    """The calendar date of ``moment`` in the hotline's time zone ("today" is ``local_date(now)``)."""
+    _require_aware(moment, "moment")
+    return moment.astimezone(_zone(tz)).date()
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"unknown time zone {tz!r}") from exc
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be a timezone-aware datetime")
+
+
+def _check_period(start: datetime, end: datetime) -> None:
+    _require_aware(start, "start")
+    _require_aware(end, "end")
+    if end < start:
+        raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+
+
+# --- summary -----------------------------------------------------------------------------------------------
+
+
+def summarize(session: Session, start: datetime, end: datetime, *, queue: str | None = None,
+              agent_id: int | None = None) -> Summary:
+    """The figures of :data:`DEFINITIONS` over contacts with ``start <= arrived_at < end``."""
+    _check_period(start, end)
+    period = _filters(start, end, queue=queue, agent_id=agent_id)
+    offered_c = Contact.queued_at.is_not(None)
+    answered_c = and_(offered_c, Contact.answered_at.is_not(None))
+    abandoned_c = and_(offered_c, Contact.answered_at.is_(None), Contact.ended_at.is_not(None))
+    self_served_c = and_(Contact.queued_at.is_(None), Contact.outcome == SELF_SERVICE)
+    dialect = session.get_bind().dialect.name
+    wait = _seconds_between(dialect, func.coalesce(Contact.answered_at, Contact.ended_at), Contact.queued_at)
+    answer_speed = _seconds_between(dialect, Contact.answered_at, Contact.queued_at)
+    query = select(
+        func.count(),
+        func.count(case((offered_c, 1))),
+        func.count(case((answered_c, 1))),
+        func.count(case((abandoned_c, 1))),
+        func.count(case((self_served_c, 1))),
+        func.avg(case((answered_c, answer_speed))),
+        func.max(case((offered_c, wait))),
+    ).where(*period)
+    calls, offered, answered, abandoned, self_served, asa, longest = session.execute(query).one()
+    summary = Summary(
+        calls=calls, offered=offered, answered=answered, abandoned=abandoned,
+        answer_rate=_ratio(answered, offered), abandon_rate=_ratio(abandoned, offered),
+        asa_seconds=_seconds(asa), longest_wait_seconds=_seconds(longest), self_served=self_served,
+    )
+    logger.debug("summary %s..%s queue=%s agent=%s: %s", start, end, queue, agent_id, summary)
+    return summary
+
+
+def _filters(start: datetime, end: datetime, *, queue: str | None,
+             agent_id: int | None) -> list[ColumnElement[bool]]:
+    conditions = [Contact.arrived_at >= start, Contact.arrived_at < end]
+    if queue is not None:
+        conditions.append(Contact.queue == queue)
+    if agent_id is not None:
+        conditions.append(Contact.agent_id == agent_id)
+    return conditions
+
+
+def _seconds_between(dialect: str, later: SQLColumnExpression[Any],
+                     earlier: SQLColumnExpression[Any]) -> ColumnElement[Any]:
+    """``later − earlier`` in seconds, as a SQL expression (NULL when either is NULL)."""
+    if dialect == "sqlite":
+        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+    if dialect == "postgresql":
+        return extract("epoch", later - earlier)
+    raise NotImplementedError(f"reports support SQLite and PostgreSQL, not {dialect}")
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _seconds(value: float | Decimal | None) -> float | None:
+    if value is None:
+        return None
+    return round(float(value), _SECONDS_DIGITS)
+
+
+# --- call log ----------------------------------------------------------------------------------------------
+
+
+def call_log(session: Session, start: datetime, end: datetime, *, limit: int = 100, offset: int = 0,
+             agent_id: int | None = None, queue: str | None = None) -> list[CallLogEntry]:
+    """One page of the calls that arrived in the period, newest first."""
+    _check_period(start, end)
+    if not 1 <= limit <= MAX_LOG_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_LOG_LIMIT}, not {limit}")
+    if offset < 0:
+        raise InvalidInput(f"offset must not be negative, not {offset}")
+    query = (
+        select(Contact)
+        .where(*_filters(start, end, queue=queue, agent_id=agent_id))
+        .order_by(Contact.arrived_at.desc(), Contact.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_entry(contact) for contact in session.scalars(query)]
+
+
+def _entry(contact: Contact) -> CallLogEntry:
+    waited_until = contact.answered_at or contact.ended_at
+    return CallLogEntry(
+        linkedid=contact.linkedid,
+        caller_number=contact.caller_number,
+        account_number=contact.account_number,
+        arrived_at=contact.arrived_at,
+        queued_at=contact.queued_at,
+        answered_at=contact.answered_at,
+        ended_at=contact.ended_at,
+        agent_id=contact.agent_id,
+        queue=contact.queue,
+        ivr_path=contact.ivr_path,
+        outcome=contact.outcome,
+        wait_seconds=_elapsed(contact.queued_at, waited_until),
+        talk_seconds=_elapsed(contact.answered_at, contact.ended_at),
+    )
+
+
+def _elapsed(earlier: datetime | None, later: datetime | None) -> float | None:
+    if earlier is None or later is None:
+        return None
+    return (later - earlier).total_seconds()

@@ -1,0 +1,165 @@
+"""The AMI bridge: panoramisk in, typed call events out, actions (Redirect, Getvar, ...) back.
+
+panoramisk's event callbacks are fire-and-forget, so the callback only puts the raw message on an
+asyncio.Queue that one task drains in order. The connection reconnects by itself (panoramisk retries every
+``reconnect_timeout`` seconds); after every login the bridge re-reads Asterisk's state: seat registrations
+and callers waiting in the holding context."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from panoramisk import Manager
+
+from config.settings import Settings
+from kernel.call_events import CallQueued
+from kernel.clock import Clock
+from kernel.errors import Unavailable
+from kernel.events import EventBus
+from telephony.ami_parse import endpoint_list_entry, parse_event
+
+log = logging.getLogger(__name__)
+
+HOLD_CONTEXT = "acd-hold"
+CONNECT_CONTEXT = "acd-connect"
+IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
+
+
+class AmiActionFailed(Unavailable):
+    code = "ami_action_failed"
+
+
+class AmiBridge:
+    def __init__(self, settings: Settings, bus: EventBus, clock: Clock) -> None:
+        self._settings = settings
+        self._bus = bus
+        self._clock = clock
+        self._seats = frozenset(seat.name for seat in settings.asterisk.seats)
+        self._raw: asyncio.Queue[Mapping[str, str]] = asyncio.Queue()
+        self._manager: Manager | None = None
+        self._drain_task: asyncio.Task[None] | None = None
+        self._resync_task: asyncio.Task[None] | None = None
+        self.logged_in = asyncio.Event()
+        self.resyncs = 0
+
+    async def start(self) -> None:
+        ast = self._settings.asterisk
+        loop = asyncio.get_running_loop()
+        self._manager = Manager(
+            loop=loop, host=ast.ami_host, port=ast.ami_port, username=ast.ami_username, secret=ast.ami_secret,
+            ping_delay=5, ping_interval=5, reconnect_timeout=1,
+            on_login=self._on_login, on_disconnect=self._on_disconnect,
+        )
+        self._manager.register_event("*", self._on_message)
+        self._drain_task = asyncio.create_task(self._drain(), name="ami-drain")
+        self._manager.connect()
+
+    async def wait_ready(self, timeout: float = 15.0) -> None:
+        await asyncio.wait_for(self.logged_in.wait(), timeout)
+
+    async def stop(self) -> None:
+        for task in (self._drain_task, self._resync_task):
+            if task is not None:
+                task.cancel()
+        if self._manager is not None:
+            # No reconnection after a deliberate stop.
+            self._manager.on_disconnect = lambda *_: None
+            self._manager.connection_lost = lambda *_: None
+            self._manager.close()
+
+    # Incoming ----------------------------------------------------------------------------------------
+
+    def _on_message(self, _manager: Any, message: Any) -> None:
+        name = message.get("Event", "")
+        if name not in IGNORED_EVENTS:
+            self._raw.put_nowait(dict(message.items()))
+
+    async def _drain(self) -> None:
+        while True:
+            fields = await self._raw.get()
+            event = parse_event(fields, self._seats, self._clock.now())
+            if event is not None:
+                log.debug("ami %s -> %s", fields.get("Event"), event)
+                self._bus.publish(event)
+
+    def _on_login(self, _manager: Any) -> None:
+        log.info("AMI logged in to %s:%s", self._settings.asterisk.ami_host, self._settings.asterisk.ami_port)
+        self.logged_in.set()
+        self._resync_task = asyncio.create_task(self.resync(), name="ami-resync")
+
+    def _on_disconnect(self, _manager: Any, exc: Any) -> None:
+        self.logged_in.clear()
+        log.warning("AMI connection lost (%s); reconnecting", exc)
+
+    async def resync(self) -> None:
+        """Re-reads seat registrations and waiting callers, so a lost AMI link loses no state."""
+        try:
+            await self._resync_seats()
+            await self._resync_waiting_callers()
+            self.resyncs += 1
+            log.info("AMI state resynced")
+        except Exception as exc:  # best effort: live events keep flowing even if the resync failed
+            log.warning("AMI resync failed: %s", exc)
+
+    async def _resync_seats(self) -> None:
+        for entry in await self._list_action({"Action": "PJSIPShowEndpoints"}, "EndpointList"):
+            event = endpoint_list_entry(entry, self._seats, self._clock.now())
+            if event is not None:
+                self._bus.publish(event)
+
+    async def _resync_waiting_callers(self) -> None:
+        for entry in await self._list_action({"Action": "CoreShowChannels"}, "CoreShowChannel"):
+            if entry.get("Context") != HOLD_CONTEXT or entry.get("Uniqueid") != entry.get("Linkedid"):
+                continue
+            channel = entry["Channel"]
+            values = {name: await self.getvar(channel, name) for name in
+                      ("QQ_QUEUE", "QQ_ACCOUNT", "QQ_PATH", "QQ_PRIORITY")}
+            priority = values["QQ_PRIORITY"]
+            self._bus.publish(CallQueued(
+                at=self._clock.now(), linkedid=entry["Linkedid"], channel=channel,
+                queue=values["QQ_QUEUE"] or self._settings.acd.queue, account_number=values["QQ_ACCOUNT"] or None,
+                priority=int(priority) if priority.isdigit() else 0, ivr_path=values["QQ_PATH"],
+                caller_number=entry.get("CallerIDNum", ""), reconstructed=True))
+
+    # Actions -----------------------------------------------------------------------------------------
+
+    async def action(self, fields: dict[str, str], timeout: float = 5.0) -> Mapping[str, str]:
+        if self._manager is None or not self.logged_in.is_set():
+            raise AmiActionFailed(f"AMI not connected; cannot {fields.get('Action')}")
+        future = self._manager.send_action(dict(fields), as_list=False)
+        try:
+            response = await asyncio.wait_for(future, timeout)
+        except TimeoutError as exc:
+            raise AmiActionFailed(f"AMI {fields.get('Action')} timed out") from exc
+        if isinstance(response, list):
+            response = response[0]
+        if response.get("Response") != "Success":
+            raise AmiActionFailed(f"AMI {fields.get('Action')} failed: {response.get('Message', response)}")
+        return dict(response.items())
+
+    async def _list_action(self, fields: dict[str, str], entry_event: str,
+                           timeout: float = 10.0) -> list[Mapping[str, str]]:
+        if self._manager is None:
+            raise AmiActionFailed("AMI not started")
+        future = self._manager.send_action(dict(fields), as_list=True)
+        messages = await asyncio.wait_for(future, timeout)
+        return [dict(m.items()) for m in messages if m.get("Event") == entry_event]
+
+    async def getvar(self, channel: str, variable: str) -> str:
+        try:
+            response = await self.action({"Action": "Getvar", "Channel": channel, "Variable": variable})
+        except AmiActionFailed:
+            return ""
+        value = response.get("Value", "")
+        return "" if value in ("(null)", None) else str(value)
+
+    async def offer(self, channel: str, seat: str) -> None:
+        """Moves a holding caller into the connect context, which dials the seat (CallConnector port)."""
+        await self.action({"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
+                           "Exten": seat, "Priority": "1"})
+
+    async def hangup(self, channel: str) -> None:
+        await self.action({"Action": "Hangup", "Channel": channel})

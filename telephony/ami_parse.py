@@ -1,0 +1,138 @@
+"""AMI events -> Qingquan's call events. Pure: a mapping of AMI header fields in, a typed event (or None) out.
+
+Malformed or irrelevant events give None, never an exception: an AMI stream may carry anything."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime
+
+from kernel.call_events import (
+    AgentLegEnded,
+    AgentRinging,
+    CallArrived,
+    CallEnded,
+    CallQueued,
+    OfferAnswered,
+    OfferFailed,
+    SeatAvailability,
+    TrunkLinesBusy,
+)
+from kernel.events import Event
+
+log = logging.getLogger(__name__)
+
+TRUNK_CONTEXT = "from-trunk"
+_PJSIP_CHANNEL = re.compile(r"^PJSIP/(?P<endpoint>[A-Za-z0-9_.+-]+)-[0-9a-f]+$")
+_UNAVAILABLE_STATES = frozenset({"UNAVAILABLE", "INVALID", "UNKNOWN"})
+
+
+def endpoint_of(channel: str) -> str | None:
+    """``PJSIP/seat1001-0000002a`` -> ``seat1001``."""
+    match = _PJSIP_CHANNEL.match(channel)
+    return match.group("endpoint") if match else None
+
+
+def parse_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    name = fields.get("Event", "")
+    try:
+        parser = _PARSERS.get(name)
+        return parser(fields, seats, now) if parser else None
+    except (KeyError, ValueError, TypeError) as exc:
+        log.warning("ignoring malformed AMI %s event: %s", name, exc)
+        return None
+
+
+def _caller_is_trunk(fields: Mapping[str, str]) -> bool:
+    return fields.get("Uniqueid") == fields.get("Linkedid") and endpoint_of(fields["Channel"]) == "trunk"
+
+
+def _newchannel(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    if not _caller_is_trunk(fields):
+        return None
+    return CallArrived(at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
+                       caller_number=_clean(fields.get("CallerIDNum")), dialed_number=_clean(fields.get("Exten")))
+
+
+def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    kind = fields.get("UserEvent")
+    if kind == "QingquanQueued":
+        priority = fields.get("Priority", "").strip()
+        return CallQueued(
+            at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
+            queue=_clean(fields.get("Queue")) or "general",
+            account_number=_clean(fields.get("Account")) or None,
+            priority=int(priority) if priority.lstrip("-").isdigit() else 0,
+            ivr_path=_clean(fields.get("Path")),
+            caller_number=_clean(fields.get("CallerIDNum")),
+        )
+    if kind == "QingquanLinesBusy":
+        return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),
+                              caller_number=_clean(fields.get("CallerIDNum")))
+    return None
+
+
+def _dial_begin(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    seat = endpoint_of(fields.get("DestChannel", ""))
+    if seat not in seats:
+        return None
+    return AgentRinging(at=now, linkedid=fields["Linkedid"], seat=seat, agent_channel=fields["DestChannel"])
+
+
+def _dial_end(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    seat = endpoint_of(fields.get("DestChannel", ""))
+    if seat not in seats:
+        return None
+    status = fields.get("DialStatus", "").upper()
+    if status == "ANSWER":
+        return OfferAnswered(at=now, linkedid=fields["Linkedid"], seat=seat)
+    if not status:
+        return None
+    return OfferFailed(at=now, linkedid=fields["Linkedid"], seat=seat, status=status)
+
+
+def _hangup(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    if _caller_is_trunk(fields):
+        return CallEnded(at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
+                         cause=_clean(fields.get("Cause-txt")) or _clean(fields.get("Cause")))
+    seat = endpoint_of(fields.get("Channel", ""))
+    if seat in seats and fields.get("Linkedid") and fields.get("Linkedid") != fields.get("Uniqueid"):
+        return AgentLegEnded(at=now, linkedid=fields["Linkedid"], seat=seat)
+    return None
+
+
+def _device_state(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    device = fields.get("Device", "")
+    if not device.startswith("PJSIP/"):
+        return None
+    seat = device.removeprefix("PJSIP/")
+    if seat not in seats:
+        return None
+    return SeatAvailability(at=now, seat=seat, registered=fields.get("State", "").upper() not in _UNAVAILABLE_STATES)
+
+
+def endpoint_list_entry(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    """An ``EndpointList`` entry of the PJSIPShowEndpoints response (resync after (re)connecting)."""
+    seat = fields.get("ObjectName", "")
+    if seat not in seats:
+        return None
+    return SeatAvailability(at=now, seat=seat,
+                            registered=fields.get("DeviceState", "").upper() not in _UNAVAILABLE_STATES)
+
+
+def _clean(value: str | None) -> str:
+    if value is None or value in ("<unknown>", "(null)"):
+        return ""
+    return value.strip()
+
+
+_PARSERS = {
+    "Newchannel": _newchannel,
+    "UserEvent": _user_event,
+    "DialBegin": _dial_begin,
+    "DialEnd": _dial_end,
+    "Hangup": _hangup,
+    "DeviceStateChange": _device_state,
+}

@@ -1,0 +1,168 @@
+"""The summary figures and call log on hand-built contact sets whose answers are known."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from contacts.models import Contact
+from kernel.errors import InvalidInput
+from reports.summary import (
+    DEFINITIONS,
+    Summary,
+    call_log,
+    day_bounds,
+    local_date,
+    range_bounds,
+    summarize,
+)
+
+DAY = date(2026, 11, 23)  # Shanghai: 2026-11-22 16:00 UTC .. 2026-11-23 16:00 UTC
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def contact(linkedid: str, arrived: datetime, *, queued: float | None = None, answered: float | None = None,
+            ended: float | None = None, agent_id: int | None = None, queue: str | None = None,
+            outcome: str | None = None, caller: str = "13800138000") -> Contact:
+    """A contact arriving at ``arrived``; the other times are seconds after arrival."""
+
+    def later(offset: float | None) -> datetime | None:
+        return None if offset is None else arrived + timedelta(seconds=offset)
+
+    return Contact(linkedid=linkedid, caller_number=caller, dialed_number="96106", arrived_at=arrived,
+                   queued_at=later(queued), answered_at=later(answered), ended_at=later(ended),
+                   agent_id=agent_id, queue=queue, outcome=outcome, ivr_path="main>billing",
+                   offer_count=1 if answered is not None else 0)
+
+
+def add(factory: sessionmaker[Session], *contacts: Contact) -> None:
+    with factory() as session, session.begin():
+        session.add_all(contacts)
+
+
+def summary_for_day(factory: sessionmaker[Session], **filters: object) -> Summary:
+    start, end = day_bounds(DAY)
+    with factory() as session:
+        return summarize(session, start, end, **filters)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def typical_day(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    add(session_factory,
+        # answered after 10 s and 30 s in queue: ASA 20 s
+        contact("a1", at(0), queued=20, answered=30, ended=200, agent_id=7, queue="billing"),
+        contact("a2", at(600), queued=15, answered=45, ended=300, agent_id=8, queue="repair"),
+        # abandoned after 50 s in queue: the longest wait
+        contact("ab", at(1200), queued=10, ended=60, queue="billing"),
+        # IVR only: self-served, not offered
+        contact("ivr", at(1800), ended=90, outcome="self_service"),
+        # IVR only, hung up in the menu: a call, but neither offered nor self-served
+        contact("menu", at(2400), ended=20),
+        # still waiting in queue: offered, neither answered nor abandoned, no wait yet
+        contact("wait", at(3000), queued=5, queue="billing"))
+    return session_factory
+
+
+def test_typical_day(typical_day: sessionmaker[Session]) -> None:
+    assert summary_for_day(typical_day) == Summary(
+        calls=6, offered=4, answered=2, abandoned=1, answer_rate=0.5, abandon_rate=0.25,
+        asa_seconds=20.0, longest_wait_seconds=50.0, self_served=1)
+
+
+def test_filters_by_queue_and_agent(typical_day: sessionmaker[Session]) -> None:
+    billing = summary_for_day(typical_day, queue="billing")
+    assert (billing.calls, billing.offered, billing.answered, billing.abandoned) == (3, 3, 1, 1)
+    assert billing.asa_seconds == 10.0
+    agent = summary_for_day(typical_day, agent_id=8)
+    assert (agent.calls, agent.answered, agent.answer_rate, agent.asa_seconds) == (1, 1, 1.0, 30.0)
+
+
+def test_one_answered_of_one_offered_is_100_percent(session_factory: sessionmaker[Session]) -> None:
+    add(session_factory, contact("only", at(0), queued=3, answered=4.5, ended=60, agent_id=1))
+    summary = summary_for_day(session_factory)
+    assert (summary.offered, summary.answered, summary.answer_rate, summary.abandon_rate) == (1, 1, 1.0, 0.0)
+    assert summary.asa_seconds == 1.5
+    assert summary.longest_wait_seconds == 1.5
+
+
+def test_empty_day_gives_zeros_and_no_rates(session_factory: sessionmaker[Session]) -> None:
+    add(session_factory, contact("other-day", at(-86400), queued=1, answered=2, ended=3))
+    assert summary_for_day(session_factory) == Summary(
+        calls=0, offered=0, answered=0, abandoned=0, answer_rate=None, abandon_rate=None,
+        asa_seconds=None, longest_wait_seconds=None, self_served=0)
+
+
+def test_call_across_local_midnight_counts_on_the_day_it_arrived(
+        session_factory: sessionmaker[Session]) -> None:
+    start, end = day_bounds(DAY)
+    add(session_factory,
+        # 23:59:30 Shanghai, answered and ended on the next local day
+        contact("late", end - timedelta(seconds=30), queued=10, answered=40, ended=600, agent_id=3),
+        # the first instant of the day counts; the first instant of the next day does not
+        contact("first", start, ended=5, outcome="self_service"),
+        contact("next", end, queued=1, answered=2, ended=9))
+    summary = summary_for_day(session_factory)
+    assert (summary.calls, summary.answered, summary.self_served, summary.asa_seconds) == (2, 1, 1, 30.0)
+    with session_factory() as session:
+        next_day = summarize(session, *day_bounds(DAY + timedelta(days=1)))
+    assert (next_day.calls, next_day.answered) == (1, 1)
+
+
+def test_call_log_newest_first_with_all_fields(typical_day: sessionmaker[Session]) -> None:
+    start, end = day_bounds(DAY)
+    with typical_day() as session:
+        log = call_log(session, start, end)
+        assert [entry.linkedid for entry in log] == ["wait", "menu", "ivr", "ab", "a2", "a1"]
+        assert [entry.linkedid for entry in call_log(session, start, end, limit=2, offset=1)] == [
+            "menu", "ivr"]
+        assert [entry.linkedid for entry in call_log(session, start, end, agent_id=8)] == ["a2"]
+    a2 = log[4]
+    assert (a2.caller_number, a2.account_number, a2.agent_id, a2.queue, a2.ivr_path, a2.outcome) == (
+        "13800138000", None, 8, "repair", "main>billing", None)
+    assert (a2.arrived_at, a2.queued_at, a2.answered_at, a2.ended_at) == (
+        at(600), at(615), at(645), at(900))
+    assert (a2.wait_seconds, a2.talk_seconds) == (30.0, 255.0)
+    abandoned = log[3]
+    assert (abandoned.wait_seconds, abandoned.talk_seconds) == (50.0, None)
+    waiting, ivr = log[0], log[2]
+    assert (waiting.wait_seconds, waiting.ended_at) == (None, None)
+    assert (ivr.queued_at, ivr.wait_seconds, ivr.outcome) == (None, None, "self_service")
+    assert all(entry.arrived_at.tzinfo is not None for entry in log)
+
+
+def test_call_log_rejects_bad_paging(session_factory: sessionmaker[Session]) -> None:
+    start, end = day_bounds(DAY)
+    with session_factory() as session:
+        for limit, offset in ((0, 0), (1001, 0), (10, -1)):
+            with pytest.raises(InvalidInput):
+                call_log(session, start, end, limit=limit, offset=offset)
+        with pytest.raises(InvalidInput):
+            summarize(session, start.replace(tzinfo=None), end)
+        with pytest.raises(InvalidInput):
+            summarize(session, end, start)
+
+
+def test_day_and_range_bounds() -> None:
+    assert day_bounds(DAY) == (datetime(2026, 11, 22, 16, tzinfo=UTC), datetime(2026, 11, 23, 16, tzinfo=UTC))
+    assert day_bounds(DAY, "UTC") == (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 24, tzinfo=UTC))
+    assert range_bounds(date(2026, 11, 1), date(2026, 11, 30)) == (
+        datetime(2026, 10, 31, 16, tzinfo=UTC), datetime(2026, 11, 30, 16, tzinfo=UTC))
+    # a 23-hour day where clocks spring forward
+    start, end = day_bounds(date(2026, 3, 8), "America/New_York")
+    assert end - start == timedelta(hours=23)
+    assert local_date(datetime(2026, 11, 23, 16, 30, tzinfo=UTC)) == date(2026, 11, 24)
+    with pytest.raises(InvalidInput):
+        range_bounds(date(2026, 11, 2), date(2026, 11, 1))
+    with pytest.raises(InvalidInput):
+        day_bounds(DAY, "Mars/Olympus")
+
+
+def test_every_figure_has_a_definition() -> None:
+    assert set(DEFINITIONS) == set(Summary.__dataclass_fields__)
+    assert DEFINITIONS["answer_rate"] == "answered / offered (人工接通率)"
