@@ -1,0 +1,223 @@
+"""The console's HTTP + websocket API (FastAPI). Built by the composition root with its collaborators;
+nothing is created at import time. Every route checks the caller's role; errors map to HTTP in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from acd.core import AcdState, Agent, LogIn, LogOut, SetNotReady, SetReady
+from acd.service import AcdService
+from agent_console import work_orders
+from agent_console.auth import Principal, issue_token, read_token, verify_password
+from agent_console.hub import ConsoleHub
+from agent_console.models import CATEGORIES, PRIORITIES, User
+from config.settings import Settings
+from kernel.clock import Clock
+from kernel.errors import InvalidInput, QingquanError, Unauthorized
+from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+@dataclass
+class ConsoleContext:
+    settings: Settings
+    factory: sessionmaker[Session]
+    acd: AcdService
+    hub: ConsoleHub
+    clock: Clock
+    health: Callable[[], dict[str, Any]]
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class SeatIn(BaseModel):
+    seat: str = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
+
+
+class StateIn(BaseModel):
+    state: Literal["ready", "not_ready", "logged_out"]
+    reason: str = Field(default="", max_length=40)
+
+
+class WorkOrderIn(BaseModel):
+    linkedid: str | None = Field(default=None, max_length=64)
+    category: Literal[CATEGORIES]  # type: ignore[valid-type]
+    priority: Literal[PRIORITIES] = "normal"  # type: ignore[valid-type]
+    description: str = Field(min_length=1, max_length=4000)
+    address: str = Field(default="", max_length=255)
+    account_number: str | None = Field(default=None, pattern=r"^[0-9]{4,20}$")
+
+
+def agent_view(agent: Agent | None) -> dict[str, Any]:
+    if agent is None:
+        return {"state": "logged_out", "seat": None, "reason": "", "since": None, "call": None}
+    return {"state": agent.state.value, "seat": agent.seat, "reason": agent.reason,
+            "since": agent.since.isoformat() if agent.since else None, "call": agent.call}
+
+
+def create_app(ctx: ConsoleContext) -> FastAPI:
+    app = FastAPI(title="Qingquan console API", version="1", description="Agents, work orders, call log, reports")
+    bearer = HTTPBearer(auto_error=False)
+
+    def session() -> Iterator[Session]:
+        with ctx.factory() as s, s.begin():
+            yield s
+
+    def principal(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+        if creds is None:
+            raise Unauthorized("log in first")
+        return read_token(creds.credentials, ctx.settings.auth.secret_key)
+
+    CurrentUser = Annotated[Principal, Depends(principal)]
+    Db = Annotated[Session, Depends(session)]
+
+    @app.exception_handler(QingquanError)
+    async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        return ctx.health()
+
+    @app.post("/api/auth/login")
+    def login(body: LoginIn, db: Db) -> dict[str, Any]:
+        user = db.scalars(select(User).where(User.username == body.username)).one_or_none()
+        if user is None or not user.active or not verify_password(user.password_hash, body.password):
+            raise Unauthorized("wrong username or password")
+        who = Principal(user_id=user.id, username=user.username, role=user.role)
+        token = issue_token(who, ctx.settings.auth.secret_key, ctx.settings.auth.token_minutes, ctx.clock.now())
+        return {"access_token": token, "token_type": "bearer",
+                "user": {"id": user.id, "username": user.username, "display_name": user.display_name,
+                         "role": user.role}}
+
+    @app.get("/api/agent")
+    def my_agent(who: CurrentUser) -> dict[str, Any]:
+        return agent_view(ctx.acd.state.agents.get(who.user_id))
+
+    @app.put("/api/agent/seat")
+    async def bind_seat(body: SeatIn, who: CurrentUser) -> dict[str, Any]:
+        if body.seat not in {s.name for s in ctx.settings.asterisk.seats}:
+            raise InvalidInput(f"unknown seat {body.seat}")
+        state = await ctx.acd.execute(LogIn(who.user_id, body.seat))
+        return agent_view(state.agents.get(who.user_id))
+
+    @app.put("/api/agent/state")
+    async def set_state(body: StateIn, who: CurrentUser) -> dict[str, Any]:
+        command: SetReady | SetNotReady | LogOut
+        if body.state == "ready":
+            command = SetReady(who.user_id)
+        elif body.state == "not_ready":
+            command = SetNotReady(who.user_id, body.reason)
+        else:
+            command = LogOut(who.user_id)
+        state: AcdState = await ctx.acd.execute(command)
+        return agent_view(state.agents.get(who.user_id))
+
+    @app.get("/api/seats")
+    def seats(who: CurrentUser) -> list[dict[str, Any]]:
+        registered = ctx.acd.state.registered_seats
+        taken = {a.seat: a.agent_id for a in ctx.acd.state.agents.values() if a.state.value != "logged_out"}
+        return [{"seat": s.name, "registered": s.name in registered, "agent_id": taken.get(s.name)}
+                for s in ctx.settings.asterisk.seats]
+
+    @app.post("/api/work-orders", status_code=201)
+    def create_order(body: WorkOrderIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+        order = work_orders.create_work_order(
+            db, who, linkedid=body.linkedid, category=body.category, priority=body.priority,
+            description=body.description, address=body.address, account_number=body.account_number,
+            now=ctx.clock.now())
+        return order_view(db, order.id, who)
+
+    @app.get("/api/work-orders/{order_id}")
+    def read_order(order_id: int, who: CurrentUser, db: Db) -> dict[str, Any]:
+        return order_view(db, order_id, who)
+
+    @app.get("/api/work-orders")
+    def my_orders(who: CurrentUser, db: Db) -> list[dict[str, Any]]:
+        return [order_view(db, o.id, who) for o in work_orders.list_work_orders(db, who.user_id)]
+
+    @app.get("/api/calls")
+    def calls(who: CurrentUser, db: Db, first: Annotated[date | None, Query(alias="from")] = None,
+              last: Annotated[date | None, Query(alias="to")] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+        start, end = _range(first, last)
+        agent_filter = who.user_id if who.role == "agent" else None
+        entries = call_log(db, start, end, limit=limit, offset=offset, agent_id=agent_filter)
+        return [_plain(vars(e)) for e in entries]
+
+    @app.get("/api/reports/summary")
+    def report(who: CurrentUser, db: Db, first: Annotated[date | None, Query(alias="from")] = None,
+               last: Annotated[date | None, Query(alias="to")] = None,
+               queue: str | None = None) -> dict[str, Any]:
+        who.require("supervisor")
+        start, end = _range(first, last)
+        figures = summarize(db, start, end, queue=queue)
+        return {"from": start.isoformat(), "to": end.isoformat(), "figures": _plain(vars(figures)),
+                "definitions": DEFINITIONS}
+
+    def _range(first: date | None, last: date | None) -> tuple[datetime, datetime]:
+        tz = ctx.settings.timezone
+        today = local_date(ctx.clock.now(), tz)
+        return range_bounds(first or today, last or first or today, tz)
+
+    @app.websocket("/ws")
+    async def feed(socket: WebSocket, token: str = "") -> None:
+        try:
+            who = read_token(token, ctx.settings.auth.secret_key)
+        except Unauthorized:
+            await socket.close(code=4401)
+            return
+        await socket.accept()
+        ctx.hub.connect(who.user_id, socket, supervisor=who.role != "agent")
+        try:
+            await socket.send_json({"type": "hello", "v": 1, "user_id": who.user_id,
+                                    "agent": agent_view(ctx.acd.state.agents.get(who.user_id))})
+            while True:
+                message = await socket.receive_json()
+                if isinstance(message, dict) and message.get("type") == "ping":
+                    await socket.send_json({"type": "pong", "v": 1})
+                else:
+                    await socket.send_json({"type": "error", "v": 1, "error": "unknown_message"})
+        except (WebSocketDisconnect, ValueError, asyncio.CancelledError, RuntimeError):
+            pass
+        finally:
+            ctx.hub.disconnect(who.user_id, socket)
+
+    @app.get("/", include_in_schema=False)
+    def console_page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    return app
+
+
+def order_view(db: Session, order_id: int, who: Principal) -> dict[str, Any]:
+    order = work_orders.get_work_order(db, who, order_id)
+    history = [{"at": h.at.isoformat(), "actor_id": h.actor_id, "action": h.action, "from_status": h.from_status,
+                "to_status": h.to_status, "note": h.note} for h in work_orders.history_of(db, order.id)]
+    return {"id": order.id, "contact_id": order.contact_id, "account_number": order.account_number,
+            "category": order.category, "priority": order.priority, "status": order.status,
+            "description": order.description, "address": order.address, "owner_id": order.owner_id,
+            "created_by_id": order.created_by_id, "created_at": order.created_at.isoformat(), "history": history}
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}

@@ -1,0 +1,121 @@
+"""The ``qingquan`` command: run the hotline, import billing data, generate prompts, add users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from config.settings import Settings, load_settings
+
+log = logging.getLogger("qingquan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="qingquan", description="Qingquan (清泉) utility hotline")
+    parser.add_argument("--settings", type=Path, help="TOML settings file (else QINGQUAN_SETTINGS_FILE)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start the hotline")
+    run.add_argument("--demo", action="store_true", help="seed demo agents and accounts; print how to call")
+    imp = commands.add_parser("import-accounts", help="load billing data from a CSV file")
+    imp.add_argument("file", type=Path)
+    gen = commands.add_parser("generate-prompts", help="write missing placeholder prompts (espeak-ng)")
+    gen.add_argument("--force", action="store_true", help="overwrite existing prompts too")
+    user = commands.add_parser("create-user", help="add a console user")
+    user.add_argument("username")
+    user.add_argument("--role", default="agent", choices=["agent", "supervisor", "manager", "admin"])
+    user.add_argument("--name", default="")
+    user.add_argument("--password", required=True)
+    args = parser.parse_args(argv)
+
+    try:
+        settings = load_settings(args.settings)
+    except ValueError as exc:
+        print(f"qingquan: invalid settings: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        return asyncio.run(_run(settings, demo=args.demo))
+    if args.command == "import-accounts":
+        return _import_accounts(settings, args.file)
+    if args.command == "generate-prompts":
+        return _generate_prompts(settings, force=args.force)
+    return _create_user(settings, args.username, args.role, args.name or args.username, args.password)
+
+
+async def _run(settings: Settings, *, demo: bool) -> int:
+    from config.composition import Hotline
+    from config.demo import demo_instructions, seed_demo
+
+    if demo and settings.environment == "production":
+        log.error("--demo is refused with production settings")
+        return 2
+    hotline = Hotline(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await hotline.start()
+        if demo:
+            await asyncio.to_thread(seed_demo, hotline.factory, datetime.now(UTC))
+            sys.stdout.write(demo_instructions(settings) + "\n")
+            sys.stdout.flush()
+        await stop.wait()
+    except Exception:
+        log.exception("Qingquan failed")
+        return 1
+    finally:
+        await hotline.stop()
+    return 0
+
+
+def _import_accounts(settings: Settings, path: Path) -> int:
+    from billing.importer import format_import_report, import_accounts
+    from kernel.database import make_engine, make_session_factory, upgrade_schema
+    from kernel.errors import InvalidInput
+
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    try:
+        result = import_accounts(make_session_factory(engine), path, now=datetime.now(UTC))
+    except InvalidInput as exc:
+        sys.stderr.write(f"qingquan import-accounts: {exc.message}\n")
+        return 2
+    sys.stdout.write(format_import_report(result) + "\n")
+    return 1 if result.errors and not (result.inserted or result.updated) else 0
+
+
+def _generate_prompts(settings: Settings, *, force: bool) -> int:
+    from ivr.prompts import generate_hold_music, generate_prompts
+
+    written = generate_prompts(settings.ivr.prompt_dir, force=force)
+    generate_hold_music(settings.ivr.hold_music_dir, force=force)
+    sys.stdout.write(f"{len(written)} prompts written to {settings.ivr.prompt_dir}\n")
+    return 0
+
+
+def _create_user(settings: Settings, username: str, role: str, name: str, password: str) -> int:
+    from agent_console.users import create_user
+    from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
+    from kernel.errors import QingquanError
+
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            create_user(session, username=username, password=password, role=role, display_name=name,
+                        now=datetime.now(UTC))
+    except QingquanError as exc:
+        sys.stderr.write(f"qingquan create-user: {exc.message}\n")
+        return 2
+    sys.stdout.write(f"user {username} ({role}) created\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

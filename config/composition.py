@@ -1,0 +1,120 @@
+"""The composition root: the one place that builds every part and wires them together.
+
+Start order: database (migrated) -> event bus and its subscribers -> ACD -> FastAGI IVR -> private Asterisk
+-> AMI bridge -> HTTP/websocket server. Stop runs the reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import uvicorn
+
+from acd.service import AcdService
+from acd.state_log import AgentStateLog
+from agent_console.app import ConsoleContext, create_app
+from agent_console.hub import ConsoleHub
+from agent_console.screen_pop import ScreenPopBuilder
+from billing.local_gateway import LocalBillingGateway
+from config.settings import Settings
+from contacts.recorder import ContactRecorder
+from ivr.menu import MenuConfig
+from ivr.prompts import generate_hold_music, generate_prompts
+from ivr.runner import IvrRunner
+from kernel.clock import SystemClock
+from kernel.database import make_engine, make_session_factory, upgrade_schema
+from kernel.events import EventBus
+from telephony.ami import AmiBridge
+from telephony.asterisk_process import AsteriskProcess
+from telephony.fastagi import FastAgiServer
+
+log = logging.getLogger(__name__)
+
+
+class Hotline:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.clock = SystemClock()
+        self.engine = make_engine(settings.effective_database_url)
+        self.factory = make_session_factory(self.engine)
+        self.bus: EventBus | None = None
+        self.asterisk: AsteriskProcess | None = None
+        self.ami: AmiBridge | None = None
+        self.acd: AcdService | None = None
+        self.agi: FastAgiServer | None = None
+        self._http: uvicorn.Server | None = None
+        self._http_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        s = self.settings
+        await asyncio.to_thread(upgrade_schema, self.engine)
+        await asyncio.to_thread(self._ensure_prompts)
+        bus = self.bus = EventBus()
+        billing = LocalBillingGateway(self.factory)
+        bus.subscribe("contacts", ContactRecorder(self.factory).on_event)
+        bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
+        hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))
+        bus.subscribe("console", hub.on_event)
+        self.ami = AmiBridge(s, bus, self.clock)
+        self.acd = AcdService(bus, self.ami, self.clock, wrapup_seconds=s.acd.wrapup_seconds)
+        self.acd.start()
+
+        menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
+                          account_max_digits=s.ivr.account_max_digits)
+        runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
+        self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
+        self.agi.add_route("ivr", runner.handle)
+        await self.agi.start()
+
+        if s.asterisk.manage:
+            self.asterisk = AsteriskProcess(s, s.asterisk.run_dir)
+            await self.asterisk.start()
+        await self.ami.start()
+        await self.ami.wait_ready()
+
+        ctx = ConsoleContext(settings=s, factory=self.factory, acd=self.acd, hub=hub, clock=self.clock,
+                             health=self.health)
+        config = uvicorn.Config(create_app(ctx), host=s.http.host, port=s.http.port, log_level="warning",
+                                lifespan="off", ws_ping_interval=20, ws_ping_timeout=20)
+        self._http = uvicorn.Server(config)
+        self._http_task = asyncio.create_task(self._http.serve(), name="http")
+        while not self._http.started:
+            if self._http_task.done():
+                self._http_task.result()
+                raise RuntimeError("HTTP server stopped during start-up")
+            await asyncio.sleep(0.05)
+        log.info("Qingquan is up: console http://%s:%s/ hotline %s", s.http.host, s.http.port,
+                 ",".join(s.asterisk.hotline_numbers))
+
+    def _ensure_prompts(self) -> None:
+        written = generate_prompts(self.settings.ivr.prompt_dir)
+        if written:
+            log.info("generated %s missing prompts in %s", len(written), self.settings.ivr.prompt_dir)
+        generate_hold_music(self.settings.ivr.hold_music_dir)
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "status": "ok" if self.ami is not None and self.ami.logged_in.is_set() else "degraded",
+            "ami": bool(self.ami and self.ami.logged_in.is_set()),
+            "ami_resyncs": self.ami.resyncs if self.ami else 0,
+            "registered_seats": sorted(self.acd.state.registered_seats) if self.acd else [],
+            "waiting_calls": len(self.acd.state.waiting) if self.acd else 0,
+        }
+
+    async def stop(self) -> None:
+        if self._http is not None and self._http_task is not None:
+            self._http.should_exit = True
+            await asyncio.gather(self._http_task, return_exceptions=True)
+        if self.ami is not None:
+            await self.ami.stop()
+        if self.agi is not None:
+            await self.agi.stop()
+        if self.asterisk is not None:
+            await self.asterisk.stop()
+        if self.acd is not None:
+            await self.acd.stop()
+        if self.bus is not None:
+            await asyncio.wait_for(self.bus.close(), 10)
+        self.engine.dispose()
+        log.info("Qingquan stopped")
