@@ -1,7 +1,6 @@
 """The console's HTTP + websocket API (FastAPI). Built by the composition root with its collaborators;
 nothing is created at import time. Every route checks the caller's role; errors map to HTTP in one place."""
 
-from __future__ import annotations
 
 import asyncio
 import logging

@@ -19,7 +19,7 @@ from kernel.call_events import CallQueued
 from kernel.clock import Clock
 from kernel.errors import Unavailable
 from kernel.events import EventBus
-from telephony.ami_parse import endpoint_list_entry, parse_event
+from telephony.ami_parse import endpoint_list_entry, flatten, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +75,18 @@ class AmiBridge:
     def _on_message(self, _manager: Any, message: Any) -> None:
         name = message.get("Event", "")
         if name not in IGNORED_EVENTS:
-            self._raw.put_nowait(dict(message.items()))
+            self._raw.put_nowait(flatten(message))
 
     async def _drain(self) -> None:
         while True:
             fields = await self._raw.get()
-            event = parse_event(fields, self._seats, self._clock.now())
-            if event is not None:
-                log.debug("ami %s -> %s", fields.get("Event"), event)
-                self._bus.publish(event)
+            try:
+                event = parse_event(fields, self._seats, self._clock.now())
+                if event is not None:
+                    log.debug("ami %s -> %s", fields.get("Event"), event)
+                    self._bus.publish(event)
+            except Exception:  # the stream must go on whatever one event holds
+                log.exception("AMI event %s could not be handled", fields.get("Event"))
 
     def _on_login(self, _manager: Any) -> None:
         log.info("AMI logged in to %s:%s", self._settings.asterisk.ami_host, self._settings.asterisk.ami_port)
@@ -136,9 +139,10 @@ class AmiBridge:
             raise AmiActionFailed(f"AMI {fields.get('Action')} timed out") from exc
         if isinstance(response, list):
             response = response[0]
-        if response.get("Response") != "Success":
-            raise AmiActionFailed(f"AMI {fields.get('Action')} failed: {response.get('Message', response)}")
-        return dict(response.items())
+        flat = flatten(response)
+        if flat.get("Response") != "Success":
+            raise AmiActionFailed(f"AMI {fields.get('Action')} failed: {flat.get('Message', flat)}")
+        return flat
 
     async def _list_action(self, fields: dict[str, str], entry_event: str,
                            timeout: float = 10.0) -> list[Mapping[str, str]]:
@@ -146,7 +150,7 @@ class AmiBridge:
             raise AmiActionFailed("AMI not started")
         future = self._manager.send_action(dict(fields), as_list=True)
         messages = await asyncio.wait_for(future, timeout)
-        return [dict(m.items()) for m in messages if m.get("Event") == entry_event]
+        return [flatten(m) for m in messages if m.get("Event") == entry_event]
 
     async def getvar(self, channel: str, variable: str) -> str:
         try:

@@ -35,13 +35,23 @@ def endpoint_of(channel: str) -> str | None:
     return match.group("endpoint") if match else None
 
 
+def flatten(message: Mapping[str, object]) -> dict[str, str]:
+    """AMI may repeat a header (a UserEvent field named like a channel field): the first value wins."""
+    flat: dict[str, str] = {}
+    for key, value in message.items():
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        flat[str(key)] = str(value)
+    return flat
+
+
 def parse_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     name = fields.get("Event", "")
     try:
         parser = _PARSERS.get(name)
         return parser(fields, seats, now) if parser else None
-    except (KeyError, ValueError, TypeError) as exc:
-        log.warning("ignoring malformed AMI %s event: %s", name, exc)
+    except Exception as exc:  # noqa: BLE001 - a malformed event must never stop the event stream
+        log.warning("ignoring malformed AMI %s event: %r", name, exc)
         return None
 
 
@@ -59,7 +69,7 @@ def _newchannel(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
 def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     kind = fields.get("UserEvent")
     if kind == "QingquanQueued":
-        priority = fields.get("Priority", "").strip()
+        priority = fields.get("QueuePriority", "").strip()
         return CallQueued(
             at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
             queue=_clean(fields.get("Queue")) or "general",
@@ -113,6 +123,18 @@ def _device_state(fields: Mapping[str, str], seats: frozenset[str], now: datetim
     return SeatAvailability(at=now, seat=seat, registered=fields.get("State", "").upper() not in _UNAVAILABLE_STATES)
 
 
+_REACHABLE_PEER_STATUSES = frozenset({"REGISTERED", "REACHABLE", "LAGGED"})
+
+
+def _peer_status(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
+    """PJSIP reports a seat phone's contact coming and going as PeerStatus (PJSIP/seat1001 Reachable)."""
+    seat = fields.get("Peer", "").removeprefix("PJSIP/")
+    if seat not in seats:
+        return None
+    registered = fields.get("PeerStatus", "").upper() in _REACHABLE_PEER_STATUSES
+    return SeatAvailability(at=now, seat=seat, registered=registered)
+
+
 def endpoint_list_entry(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     """An ``EndpointList`` entry of the PJSIPShowEndpoints response (resync after (re)connecting)."""
     seat = fields.get("ObjectName", "")
@@ -135,4 +157,5 @@ _PARSERS = {
     "DialEnd": _dial_end,
     "Hangup": _hangup,
     "DeviceStateChange": _device_state,
+    "PeerStatus": _peer_status,
 }

@@ -1,0 +1,55 @@
+"""Fixtures for tests on real parts: a running hotline (real Asterisk, FastAGI, AMI, SQL, HTTP) and real
+SIP phones (baresip) as callers and agent seats."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.baresip import BaresipPhone, free_port
+from tests.support.hotline import RunningHotline, start_hotline
+
+pytestmark = pytest.mark.integration
+
+if shutil.which("asterisk") is None or shutil.which("baresip") is None:
+    pytest.skip("Asterisk and baresip are required: run `make setup`", allow_module_level=True)
+
+
+def tone(path: Path, frequency: int, seconds: int = 60) -> Path:
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(path), "synth", str(seconds),
+                    "sine", str(frequency), "vol", "0.5"], check=True)
+    return path
+
+
+@pytest.fixture
+def hotline(tmp_path: Path) -> Iterator[RunningHotline]:
+    running = start_hotline(tmp_path / "hotline")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
+    started: list[BaresipPhone] = []
+
+    def make(user: str, *, hotline: RunningHotline | None = None, seat: str | None = None,
+             frequency: int | None = None) -> BaresipPhone:
+        workdir = tmp_path / f"phone-{user}-{len(started)}"
+        workdir.mkdir(parents=True)
+        source = tone(workdir / "mic.wav", frequency) if frequency else None
+        phone = BaresipPhone(
+            workdir=workdir, sip_port=free_port(), ctrl_port=free_port(), user=seat or user,
+            registrar_port=hotline.sip_port if (hotline and seat) else None,
+            password=hotline.seats[seat] if (hotline and seat) else None,
+            auto_answer=seat is not None, source_wav=source)
+        phone.start()
+        started.append(phone)
+        return phone
+
+    yield make
+    for phone in started:
+        phone.stop()

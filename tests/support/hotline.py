@@ -1,0 +1,140 @@
+"""Starts a real Qingquan hotline (``qingquan run --demo``) as a subprocess on free ports, with its own
+private Asterisk, database and prompts in a temporary directory, and gives tests an HTTP client for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from tests.support.baresip import free_port
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parents[2]
+SHARED_PROMPTS = Path(tempfile.gettempdir()) / "qq-test-prompts"  # generated once, reused by every hotline
+
+
+def wait_for(check: Callable[[], T | None], timeout: float = 15.0, interval: float = 0.1,
+             what: str = "condition") -> T:
+    """Polls ``check`` until it returns something truthy; fails with ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except (httpx.HTTPError, AssertionError, KeyError) as exc:
+            last_error = exc
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what} (last error: {last_error})")
+
+
+@dataclass
+class RunningHotline:
+    root: Path
+    http_port: int
+    sip_port: int
+    seats: dict[str, str]
+    process: subprocess.Popen[bytes]
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=10)
+
+    def login(self, username: str, password: str = "qingquan-demo") -> str:
+        with self.client() as c:
+            response = c.post("/api/auth/login", json={"username": username, "password": password})
+            response.raise_for_status()
+            return str(response.json()["access_token"])
+
+    def log_text(self) -> str:
+        return (self.root / "hotline.log").read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
+    root.mkdir(parents=True, exist_ok=True)
+    http_port, sip_port, ami_port, agi_port = free_port(), free_port(), free_port(), free_port()
+    seats = {f"seat{n}": f"test-secret-{n}" for n in (1001, 1002, 1003)}
+    run_dir = Path(tempfile.mkdtemp(prefix="qq-ast-"))  # short: Asterisk's control socket path is limited
+    settings = {
+        "var_dir": str(root / "var"),
+        "database_url": os.environ.get("QINGQUAN_TEST_DATABASE_URL", ""),
+        "asterisk": {"sip_port": sip_port, "ami_port": ami_port, "run_dir": str(run_dir),
+                     "ami_secret": "test-ami-secret", "ring_seconds": 6,
+                     "rtp_start": 31000 + (sip_port % 50) * 20, "rtp_end": 31019 + (sip_port % 50) * 20,
+                     "seats": [{"name": k, "password": v} for k, v in seats.items()]},
+        "agi": {"port": agi_port},
+        "http": {"port": http_port},
+        "ivr": {"prompt_dir": str(SHARED_PROMPTS / "prompts"), "hold_music_dir": str(SHARED_PROMPTS / "moh"),
+                "digit_timeout_ms": 3000},
+        "acd": {"wrapup_seconds": 1.0},
+        "auth": {"secret_key": "test-secret-key-that-is-long-enough-000"},
+    }
+    env = {**os.environ, **env_overrides}
+    env.pop("QINGQUAN_SETTINGS_FILE", None)
+    toml = root / "settings.toml"
+    toml.write_text(_to_toml(settings))
+    log = (root / "hotline.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, seats=seats, process=process)
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"hotline exited:\n{hotline.log_text()[-3000:]}")
+        with hotline.client() as c:
+            return bool(c.get("/api/health").json()["ami"]) and "demo is running" in hotline.log_text()
+
+    try:
+        wait_for(up, timeout=60, interval=0.2, what="the hotline to start")
+    except Exception:
+        hotline.stop()
+        raise
+    return hotline
+
+
+def _to_toml(settings: dict[str, Any]) -> str:
+    """Just enough TOML for the settings above (tables, strings, numbers, arrays of tables)."""
+    lines: list[str] = []
+    tables: list[tuple[str, dict[str, Any]]] = []
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            tables.append((key, value))
+        else:
+            lines.append(f"{key} = {json.dumps(value)}")
+    for name, table in tables:
+        arrays = {k: v for k, v in table.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
+        lines.append(f"\n[{name}]")
+        for key, value in table.items():
+            if key not in arrays:
+                lines.append(f"{key} = {json.dumps(value)}")
+        for key, items in arrays.items():
+            for item in items:
+                lines.append(f"\n[[{name}.{key}]]")
+                lines.extend(f"{k} = {json.dumps(v)}" for k, v in item.items())
+    return "\n".join(lines) + "\n"
