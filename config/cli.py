@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.settings)
     except ValueError as exc:
-        print(f"qingquan: invalid settings: {exc}", file=sys.stderr)  # noqa: T201 - CLI output
+        print(f"qingquan: invalid settings: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "run":

@@ -14,7 +14,7 @@ from billing.models import Account
 from config.settings import Settings
 from kernel.database import transaction
 
-DEMO_PASSWORD = "qingquan-demo"  # noqa: S105 - demo only; `run --demo` refuses production settings
+DEMO_PASSWORD = "qingquan-demo"
 DEMO_USERS = (("agent1", "话务员一", "agent"), ("agent2", "话务员二", "agent"), ("super1", "班长", "supervisor"),
               ("manager1", "经理", "manager"))
 DEMO_ACCOUNTS = (

@@ -21,7 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-DEV_SECRET = "change-me"  # noqa: S105 - the well-known development value that production refuses
+DEV_SECRET = "change-me"
 
 
 class SeatSettings(BaseModel):

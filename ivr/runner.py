@@ -7,6 +7,7 @@ QQ_PRIORITY) and returns; the dialplan takes the caller on to hold music and the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -144,10 +145,8 @@ class IvrRunner:
                 self._left(dialogue, linkedid, "queue")
             case Hangup():
                 self._left(dialogue, linkedid, "hangup")
-                try:
+                with contextlib.suppress(CallerHungUp):
                     await agi.command("HANGUP")
-                except CallerHungUp:
-                    pass
         return None
 
     async def _look_up(self, number: str) -> Input:

@@ -50,7 +50,7 @@ def parse_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
     try:
         parser = _PARSERS.get(name)
         return parser(fields, seats, now) if parser else None
-    except Exception as exc:  # noqa: BLE001 - a malformed event must never stop the event stream
+    except Exception as exc:
         log.warning("ignoring malformed AMI %s event: %r", name, exc)
         return None
 

@@ -5,6 +5,7 @@ Each phone plays a WAV as its microphone (``ausrc aufile``) and dumps both audio
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -33,11 +34,11 @@ class BaresipPhone:
     password: str | None = None
     auto_answer: bool = False
     source_wav: Path | None = None
-    events: "queue.Queue[dict[str, Any]]" = field(default_factory=queue.Queue)
+    events: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     _proc: subprocess.Popen[bytes] | None = None
     _sock: socket.socket | None = None
     _reader: threading.Thread | None = None
-    _responses: "queue.Queue[dict[str, Any]]" = field(default_factory=queue.Queue)
+    _responses: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     _token: int = 0
 
     def start(self, timeout: float = 10.0) -> None:
@@ -147,10 +148,8 @@ class BaresipPhone:
 
     def stop(self) -> None:
         if self._sock is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.command("quit", timeout=1.0)
-            except Exception:  # noqa: BLE001 - best effort on the way out
-                pass
             self._sock.close()
         if self._proc is not None:
             try:

@@ -82,7 +82,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
     run_dir = Path(tempfile.mkdtemp(prefix="qq-ast-"))  # short: Asterisk's control socket path is limited
     settings = {
         "var_dir": str(root / "var"),
-        "database_url": os.environ.get("QINGQUAN_TEST_DATABASE_URL", ""),
+        "database_url": "",  # a fresh SQLite per hotline: reports count only this test's calls
         "asterisk": {"sip_port": sip_port, "ami_port": ami_port, "run_dir": str(run_dir),
                      "ami_secret": "test-ami-secret", "ring_seconds": 6,
                      "rtp_start": 31000 + (sip_port % 50) * 20, "rtp_end": 31019 + (sip_port % 50) * 20,

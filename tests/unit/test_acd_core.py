@@ -506,6 +506,14 @@ def test_ready_during_wrap_up_ends_it_early() -> None:
     assert changes(events) == [(1, "wrap_up", "ready", "")]
 
 
+def test_any_command_after_the_deadline_releases_the_wrap_up() -> None:
+    state = _on_call(at(0))
+    state, _ = run(state, [CallerGone("a"), call("b")], at(5))
+    state, events = run(state, [RegisterSeat("s7", True)], at(60))
+    assert changes(events) == [(1, "wrap_up", "ready", ""), (1, "ready", "offered", "")]
+    assert agent(state, 1).call == "b"
+
+
 def test_next_deadline_is_the_earliest_wrap_up() -> None:
     assert next_deadline(AcdState()) is None
     state, _ = ready(AcdState(), 1, "s1", at(0))
@@ -688,6 +696,10 @@ class AcdMachine(RuleBasedStateMachine):
                 offered_now.append((event.linkedid, event.agent_id))
             previous = event
         assert tracked == {a.agent_id: a.state.value for a in after.agents.values()}
+        # every accepted command releases the wrap-ups that are over by now
+        for a in after.agents.values():
+            if a.state == AgentState.WRAP_UP:
+                assert a.wrapup_until is not None and a.wrapup_until > self.now
         offered_ids = [linkedid for linkedid, _ in offered_now]
         assert len(offered_ids) == len(set(offered_ids))
         self.check_offer_order(after, offered_now)
@@ -758,12 +770,10 @@ class AcdMachine(RuleBasedStateMachine):
         assert len(seats) == len(set(seats))
 
     @invariant()
-    def wrap_ups_end_in_the_future(self) -> None:
-        for a in self.state.agents.values():
-            if a.state == AgentState.WRAP_UP:
-                assert a.wrapup_until is not None and a.wrapup_until > self.now
-        deadline = next_deadline(self.state)
-        assert deadline is None or deadline > self.now
+    def next_deadline_is_the_earliest_wrap_up_end(self) -> None:
+        ends = [a.wrapup_until for a in self.state.agents.values() if a.state == AgentState.WRAP_UP]
+        assert None not in ends
+        assert next_deadline(self.state) == min((e for e in ends if e is not None), default=None)
 
 
 AcdMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None,
