@@ -44,6 +44,7 @@ class RunningHotline:
     root: Path
     http_port: int
     sip_port: int
+    ami_port: int
     seats: dict[str, str]
     process: subprocess.Popen[bytes]
     extra_env: dict[str, str] = field(default_factory=dict)
@@ -61,6 +62,15 @@ class RunningHotline:
             response = c.post("/api/auth/login", json={"username": username, "password": password})
             response.raise_for_status()
             return str(response.json()["access_token"])
+
+    def health(self) -> dict[str, Any]:
+        with self.client() as c:
+            return dict(c.get("/api/health").json())
+
+    def cut_ami_connection(self) -> None:
+        """Aborts the app's TCP connection to Asterisk's AMI, as a network fault would (``ss -K``)."""
+        subprocess.run(["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(self.ami_port)], check=True,
+                       capture_output=True)
 
     def log_text(self) -> str:
         return (self.root / "hotline.log").read_text(errors="replace")
@@ -102,7 +112,8 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
     process = subprocess.Popen(
         [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, seats=seats, process=process)
+    hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
+                             process=process)
 
     def up() -> bool:
         if process.poll() is not None:

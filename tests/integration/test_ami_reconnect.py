@@ -1,0 +1,44 @@
+"""The AMI bridge reconnects by itself when its connection drops, and re-reads Asterisk's state: a seat
+that registered while the link was down is known afterwards, and a caller who was waiting keeps waiting
+and reaches the agent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from tests.integration.test_call_path import agent_ready, contact_of, dial_hotline
+from tests.support.baresip import BaresipPhone
+from tests.support.hotline import RunningHotline, wait_for
+
+pytestmark = pytest.mark.integration
+
+
+def test_ami_link_cut_and_restored_resyncs_seats_and_keeps_the_queued_caller(
+        hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
+    manager = hotline.login("manager1")
+    caller = phones("13600000004")
+    dial_hotline(caller, hotline)
+    time.sleep(1.0)
+    caller.send_dtmf("0")
+    wait_for(lambda: (lambda c: c and c["queued_at"])(contact_of(hotline, manager, "13600000004")),
+             what="the caller to be queued")
+    assert hotline.health()["waiting_calls"] == 1
+
+    resyncs = hotline.health()["ami_resyncs"]
+    hotline.cut_ami_connection()
+    seat_phone = phones("agent", hotline=hotline, seat="seat1002")  # registers while AMI may be down
+    wait_for(lambda: hotline.health()["ami_resyncs"] > resyncs, timeout=15, what="AMI reconnect and resync")
+    health = hotline.health()
+    assert health["ami"] is True
+    assert "seat1002" in health["registered_seats"]
+    assert health["waiting_calls"] == 1, "the waiting caller kept their place"
+
+    agent_ready(hotline, "agent2", "seat1002")
+    seat_phone.wait_event("CALL_ESTABLISHED", timeout=15)
+    contact = wait_for(lambda: (lambda c: c if c and c["answered_at"] else None)(
+        contact_of(hotline, manager, "13600000004")), what="the call to be answered")
+    assert contact["agent_id"] is not None
+    caller.hangup()
