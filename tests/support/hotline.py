@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,7 +47,7 @@ class RunningHotline:
     ami_port: int
     seats: dict[str, str]
     process: subprocess.Popen[bytes]
-    extra_env: dict[str, str] = field(default_factory=dict)
+    database_url: str = ""
 
     @property
     def base_url(self) -> str:
@@ -83,6 +83,8 @@ class RunningHotline:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.database_url:
+            drop_database(self.database_url)
 
 
 def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
@@ -92,7 +94,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
     run_dir = Path(tempfile.mkdtemp(prefix="qq-ast-"))  # short: Asterisk's control socket path is limited
     settings = {
         "var_dir": str(root / "var"),
-        "database_url": "",  # a fresh SQLite per hotline: reports count only this test's calls
+        "database_url": fresh_database_url(),  # a fresh database per hotline: reports count only its calls
         "asterisk": {"sip_port": sip_port, "ami_port": ami_port, "run_dir": str(run_dir),
                      "ami_secret": "test-ami-secret", "ring_seconds": 6,
                      "rtp_start": 31000 + (sip_port % 50) * 20, "rtp_end": 31019 + (sip_port % 50) * 20,
@@ -104,6 +106,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         "acd": {"wrapup_seconds": 1.0},
         "auth": {"secret_key": "test-secret-key-that-is-long-enough-000"},
     }
+    database_url = settings["database_url"]
     env = {**os.environ, **env_overrides}
     env.pop("QINGQUAN_SETTINGS_FILE", None)
     toml = root / "settings.toml"
@@ -113,7 +116,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
-                             process=process)
+                             process=process, database_url=database_url)
 
     def up() -> bool:
         if process.poll() is not None:
@@ -127,6 +130,30 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         hotline.stop()
         raise
     return hotline
+
+
+def fresh_database_url() -> str:
+    """"" (SQLite under the hotline's var/) unless QINGQUAN_TEST_DATABASE_URL names a PostgreSQL server: then
+    a new, uniquely named database on that server."""
+    base = os.environ.get("QINGQUAN_TEST_DATABASE_URL", "")
+    if not base.startswith("postgresql://"):
+        return ""
+    import uuid
+
+    import psycopg
+
+    name = f"qq_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+
+    admin = os.environ["QINGQUAN_TEST_DATABASE_URL"]
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def _to_toml(settings: dict[str, Any]) -> str:

@@ -619,6 +619,7 @@ class AcdMachine(RuleBasedStateMachine):
         if not known:
             return
         linkedid = data.draw(st.sampled_from(known))
+        self.step(Tick(), 0)  # a refused command releases no wrap-up; let time catch up first
         before = self.state
         events = self.step(call(linkedid, priority), 0)
         assert self.state == before  # a resync keeps the call's place
