@@ -4,12 +4,11 @@ and reaches the agent."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
 
-from tests.integration.test_call_path import agent_ready, contact_of, dial_hotline
+from tests.integration.test_call_path import agent_ready, call_and_queue, contact_of
 from tests.support.baresip import BaresipPhone
 from tests.support.hotline import RunningHotline, wait_for
 
@@ -19,12 +18,7 @@ pytestmark = pytest.mark.integration
 def test_ami_link_cut_and_restored_resyncs_seats_and_keeps_the_queued_caller(
         hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
     manager = hotline.login("manager1")
-    caller = phones("13600000004")
-    dial_hotline(caller, hotline)
-    time.sleep(1.0)
-    caller.send_dtmf("0")
-    wait_for(lambda: (lambda c: c and c["queued_at"])(contact_of(hotline, manager, "13600000004")),
-             what="the caller to be queued")
+    caller = call_and_queue(hotline, phones("13600000004"), manager)
     assert hotline.health()["waiting_calls"] == 1
 
     resyncs = hotline.health()["ami_resyncs"]

@@ -30,6 +30,16 @@ def dial_hotline(caller: BaresipPhone, hotline: RunningHotline) -> None:
     caller.wait_event("CALL_ESTABLISHED", timeout=10)
 
 
+def call_and_queue(hotline: RunningHotline, caller: BaresipPhone, token: str) -> BaresipPhone:
+    """The caller dials the hotline and presses 0 for an agent; returns once the contact shows them queued."""
+    dial_hotline(caller, hotline)
+    time.sleep(1.0)
+    caller.send_dtmf("0")
+    wait_for(lambda: (lambda c: c and c["queued_at"])(contact_of(hotline, token, caller.user)),
+             what="the caller to be queued")
+    return caller
+
+
 def agent_ready(hotline: RunningHotline, username: str, seat: str) -> str:
     token = hotline.login(username)
     with hotline.client(token) as c:
@@ -147,12 +157,7 @@ def test_bill_then_agent_full_path(hotline: RunningHotline, phones: Callable[...
 def test_caller_who_hangs_up_in_queue_is_abandoned(hotline: RunningHotline,
                                                    phones: Callable[..., BaresipPhone]) -> None:
     manager_token = hotline.login("manager1")
-    caller = phones("13900000002")
-    dial_hotline(caller, hotline)
-    time.sleep(1.0)
-    caller.send_dtmf("0")
-    wait_for(lambda: (lambda c: c and c["queued_at"])(contact_of(hotline, manager_token, "13900000002")),
-             what="the caller to be queued")
+    caller = call_and_queue(hotline, phones("13900000002"), manager_token)
     time.sleep(1.0)
     caller.hangup()
     contact = ended_contact(hotline, manager_token, "13900000002")

@@ -90,11 +90,12 @@ class RunningHotline:
 def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
     root.mkdir(parents=True, exist_ok=True)
     http_port, sip_port, ami_port, agi_port = free_port(), free_port(), free_port(), free_port()
+    database_url = fresh_database_url()
     seats = {f"seat{n}": f"test-secret-{n}" for n in (1001, 1002, 1003)}
     run_dir = Path(tempfile.mkdtemp(prefix="qq-ast-"))  # short: Asterisk's control socket path is limited
-    settings = {
+    settings: dict[str, Any] = {
         "var_dir": str(root / "var"),
-        "database_url": fresh_database_url(),  # a fresh database per hotline: reports count only its calls
+        "database_url": database_url,  # a fresh database per hotline: reports count only its calls
         "asterisk": {"sip_port": sip_port, "ami_port": ami_port, "run_dir": str(run_dir),
                      "ami_secret": "test-ami-secret", "ring_seconds": 6,
                      "rtp_start": 31000 + (sip_port % 50) * 20, "rtp_end": 31019 + (sip_port % 50) * 20,
@@ -106,7 +107,6 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         "acd": {"wrapup_seconds": 1.0},
         "auth": {"secret_key": "test-secret-key-that-is-long-enough-000"},
     }
-    database_url = settings["database_url"]
     env = {**os.environ, **env_overrides}
     env.pop("QINGQUAN_SETTINGS_FILE", None)
     toml = root / "settings.toml"
