@@ -57,7 +57,10 @@ TRANSITIONS: Mapping[tuple[AgentState, str], AgentState] = {
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# Dial statuses that mean "the seat did not take the call". Any status but ANSWER and CANCEL counts as
+# missed, so an unexpected status never drops a waiting caller.
 MISSED_STATUSES = frozenset({"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION", "REDIRECT_FAILED"})
+
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ Command = (LogIn | LogOut | SetReady | SetNotReady | RegisterSeat | Enqueue | Ma
 
 def decide(state: AcdState, command: Command, now: datetime) -> tuple[AcdState, list[Event]]:
     events: list[Event] = []
+    state = _release_finished_wrapups(state, now, events)
     state = _apply(state, command, now, events)
     state = _release_finished_wrapups(state, now, events)
     state = _route(state, now, events)
@@ -283,8 +287,8 @@ def _no_answer(state: AcdState, linkedid: str, status: str, now: datetime, event
     if call is None or agent is None or agent.state != AgentState.OFFERED:
         return state
     offered = {k: v for k, v in state.offered.items() if k != linkedid}
-    if status not in MISSED_STATUSES:
-        # CANCEL: the caller hung up while the seat rang. The call is gone; the agent is free again.
+    if status == "CANCEL":
+        # The caller hung up while the seat rang (Dial is cancelled only by that). The agent is free again.
         state = replace(state, offered=offered)
         return _transition(state, agent.agent_id, "caller_gone", now, events)
     back = replace(call, missed_by=call.missed_by | {agent.agent_id})

@@ -39,6 +39,7 @@ class MenuConfig:
     account_min_digits: int = 4
     account_max_digits: int = 12
     after_bill_tries: int = 2
+    bill_repeats: int = 3  # a caller may hear the bill again this many times
 
 
 # Inputs ----------------------------------------------------------------------------------------------
@@ -211,8 +212,8 @@ def _account_unknown(config: MenuConfig, dialogue: Dialogue) -> tuple[Dialogue, 
 
 def _after_bill(config: MenuConfig, dialogue: Dialogue, digits: str) -> tuple[Dialogue, list[Action]]:
     assert dialogue.bill is not None
-    if digits == "1":
-        repeated = replace(dialogue, tries=0, path=(*dialogue.path, "repeat"))
+    if digits == "1" and dialogue.path.count("repeat") < config.bill_repeats:
+        repeated = replace(dialogue, path=(*dialogue.path, "repeat"))
         return repeated, [Play(bill_prompts(dialogue.bill)), Collect(("after-bill",), 1)]
     if digits == "0":
         return _transfer(config, replace(dialogue, path=(*dialogue.path, "agent")), "agent", ("transfer-agent",))
