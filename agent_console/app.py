@@ -30,6 +30,14 @@ from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, sum
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+WEBSOCKET_DOC = """Agents, seats, work orders, the call log and reports. Log in with POST /api/auth/login and send
+`Authorization: Bearer <token>`.
+
+The live feed is a websocket at `/ws?token=<token>`. Every message is JSON with a `type` and a version `v`:
+`hello` (on connect: the agent's state), `call.offered` (the screen pop, when the agent's seat rings: caller
+number, queue, IVR path, account with amount due, recent work orders), `offer.answered`, `call.ended`,
+`agent.state_changed`. The client may send `{"type": "ping", "v": 1}`; anything else gets
+`{"type": "error", "error": "unknown_message"}`."""
 
 
 @dataclass
@@ -73,7 +81,7 @@ def agent_view(agent: Agent | None) -> dict[str, Any]:
 
 
 def create_app(ctx: ConsoleContext) -> FastAPI:
-    app = FastAPI(title="Qingquan console API", version="1", description="Agents, work orders, call log, reports")
+    app = FastAPI(title="Qingquan console API", version="1", description=WEBSOCKET_DOC)
     bearer = HTTPBearer(auto_error=False)
 
     def session() -> Iterator[Session]:

@@ -39,8 +39,9 @@ def main(waiting: int = 1000, agents: int = 200, rounds: int = 2000) -> None:
         offered[i % len(offered)] = (agent_id, agent.call, seat)
     latencies.sort()
     total = sum(latencies)
-    print(f"waiting calls: {waiting}, agents: {agents}, decisions timed: {len(latencies)}")
-    print(f"decisions per second: {len(latencies) / total:,.0f}")
+    print(f"waiting calls: {waiting}, agents: {agents}, routing steps timed: {len(latencies)}")
+    print("(a step: an agent going ready and being offered the next call, or an answer + hang-up + next offer)")
+    print(f"steps per second: {len(latencies) / total:,.0f}")
     p99 = latencies[int(len(latencies) * 0.99)]
     print(f"median: {statistics.median(latencies) * 1e3:.3f} ms, p99: {p99 * 1e3:.3f} ms")
 
