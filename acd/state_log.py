@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from acd.models import AgentStateChange
 from kernel.call_events import AgentStateChanged
-from kernel.database import transaction
+from kernel.database import transaction, write_until_stored
 from kernel.events import Event
 
 log = logging.getLogger(__name__)
@@ -24,13 +22,8 @@ class AgentStateLog:
     async def on_event(self, event: Event) -> None:
         if not isinstance(event, AgentStateChanged):
             return
-        while True:
-            try:
-                await asyncio.to_thread(self._write, event)
-                return
-            except SQLAlchemyError as exc:
-                log.warning("agent state change not written yet (%s); retrying", exc.__class__.__name__)
-                await asyncio.sleep(self._retry_seconds)
+        await write_until_stored(lambda: self._write(event), f"agent state change {event.to_wire()}",
+                                 self._retry_seconds)
 
     def _write(self, event: AgentStateChanged) -> None:
         with transaction(self._factory) as session:

@@ -4,17 +4,15 @@ whose write fails is retried until the database takes it, so nothing is lost whi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact, ContactEvent
 from contacts.record import changes_for, is_contact_event
-from kernel.database import transaction
+from kernel.database import transaction, write_until_stored
 from kernel.events import Event
 
 log = logging.getLogger(__name__)
@@ -32,14 +30,8 @@ class ContactRecorder:
     async def on_event(self, event: Event) -> None:
         if not is_contact_event(event):
             return
-        while True:
-            try:
-                await asyncio.to_thread(self.record, event)
-                return
-            except SQLAlchemyError as exc:
-                log.warning("contact event %s for %s not written yet (%s); retrying", event.wire_type,
-                            event.linkedid, exc.__class__.__name__)
-                await asyncio.sleep(self._retry_seconds)
+        await write_until_stored(lambda: self.record(event), f"contact event {event.to_wire()}",
+                                 self._retry_seconds)
 
     def record(self, event: Event) -> None:
         assert event.linkedid is not None

@@ -3,16 +3,20 @@ composition root builds once, and the Alembic upgrade that start-up runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 NAMING = {
@@ -89,3 +93,19 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+async def write_until_stored(write: Callable[[], None], what: str, retry_seconds: float = 1.0) -> None:
+    """Runs a blocking write in a thread. While the database is unreachable (OperationalError) it retries,
+    so nothing is lost while the database is away; any other database error is logged with ``what`` (enough
+    to replay the write by hand) and the caller moves on rather than blocking every later write."""
+    while True:
+        try:
+            await asyncio.to_thread(write)
+            return
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("%s not written yet (%s); retrying in %s s", what, exc.__class__.__name__, retry_seconds)
+            await asyncio.sleep(retry_seconds)
+        except SQLAlchemyError:
+            log.exception("%s could not be written and is dropped", what)
+            return
