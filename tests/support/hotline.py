@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,7 @@ class RunningHotline:
     seats: dict[str, str]
     process: subprocess.Popen[bytes]
     database_url: str = ""
+    asterisk_dir: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -85,6 +87,8 @@ class RunningHotline:
                 self.process.wait()
         if self.database_url:
             drop_database(self.database_url)
+        if self.asterisk_dir is not None:
+            shutil.rmtree(self.asterisk_dir, ignore_errors=True)
 
 
 def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
@@ -116,7 +120,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
-                             process=process, database_url=database_url)
+                             process=process, database_url=database_url, asterisk_dir=run_dir)
 
     def up() -> bool:
         if process.poll() is not None:
