@@ -66,13 +66,16 @@ class CallLogEntry:
     caller_number: str | None
     account_number: str | None
     arrived_at: datetime
+    ivr_left_at: datetime | None
     queued_at: datetime | None
+    offered_at: datetime | None
     answered_at: datetime | None
     ended_at: datetime | None
     agent_id: int | None
     queue: str | None
     ivr_path: str
     outcome: str | None
+    offer_count: int
     wait_seconds: float | None
     talk_seconds: float | None
 
@@ -212,13 +215,16 @@ def _entry(contact: Contact) -> CallLogEntry:
         caller_number=contact.caller_number,
         account_number=contact.account_number,
         arrived_at=contact.arrived_at,
+        ivr_left_at=contact.ivr_left_at,
         queued_at=contact.queued_at,
+        offered_at=contact.offered_at,
         answered_at=contact.answered_at,
         ended_at=contact.ended_at,
         agent_id=contact.agent_id,
         queue=contact.queue,
         ivr_path=contact.ivr_path,
         outcome=contact.outcome,
+        offer_count=contact.offer_count,
         wait_seconds=_elapsed(contact.queued_at, waited_until),
         talk_seconds=_elapsed(contact.answered_at, contact.ended_at),
     )

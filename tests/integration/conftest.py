@@ -37,7 +37,7 @@ def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
     started: list[BaresipPhone] = []
 
     def make(user: str, *, hotline: RunningHotline | None = None, seat: str | None = None,
-             frequency: int | None = None) -> BaresipPhone:
+             frequency: int | None = None, answer: bool = True) -> BaresipPhone:
         workdir = tmp_path / f"phone-{user}-{len(started)}"
         workdir.mkdir(parents=True)
         source = tone(workdir / "mic.wav", frequency) if frequency else None
@@ -45,7 +45,7 @@ def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
             workdir=workdir, sip_port=free_port(), ctrl_port=free_port(), user=seat or user,
             registrar_port=hotline.sip_port if (hotline and seat) else None,
             password=hotline.seats[seat] if (hotline and seat) else None,
-            auto_answer=seat is not None, source_wav=source)
+            auto_answer=seat is not None and answer, source_wav=source)
         phone.start()
         started.append(phone)
         return phone

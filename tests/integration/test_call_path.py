@@ -136,7 +136,7 @@ def test_bill_then_agent_full_path(hotline: RunningHotline, phones: Callable[...
     assert contact["account_number"] == "10001234"
     assert contact["agent_id"] == agent_id
     assert contact["queue"] == "general"
-    times = [contact[k] for k in ("arrived_at", "queued_at", "answered_at", "ended_at")]
+    times = [contact[k] for k in ("arrived_at", "ivr_left_at", "queued_at", "offered_at", "answered_at", "ended_at")]
     assert all(times) and times == sorted(times)
     assert contact["ivr_path"].startswith("main>bill>account")
 
