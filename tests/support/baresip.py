@@ -100,6 +100,7 @@ class BaresipPhone:
                 if len(rest) < length + 1:
                     break
                 message = json.loads(rest[:length])
+                message["received_at"] = time.time()  # wall clock, for latency figures
                 buffer = rest[length + 1:]
                 if message.get("response"):
                     self._responses.put(message)
