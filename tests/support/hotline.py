@@ -88,7 +88,19 @@ class RunningHotline:
         if self.database_url:
             drop_database(self.database_url)
         if self.asterisk_dir is not None:
+            self._stop_orphaned_asterisk()
             shutil.rmtree(self.asterisk_dir, ignore_errors=True)
+
+    def kill_app(self) -> None:
+        """SIGKILLs the Qingquan process, leaving its Asterisk running: the app is down, the PBX is not."""
+        self.process.kill()
+        self.process.wait()
+
+    def _stop_orphaned_asterisk(self) -> None:
+        assert self.asterisk_dir is not None
+        if (self.asterisk_dir / "run" / "asterisk.ctl").exists():
+            subprocess.run(["asterisk", "-C", str(self.asterisk_dir / "etc" / "asterisk.conf"), "-rx",
+                            "core stop now"], capture_output=True, timeout=10, check=False)
 
 
 def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
