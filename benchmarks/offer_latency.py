@@ -15,12 +15,12 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from tests.support.baresip import BaresipPhone, free_port
+from tests.support.baresip import BaresipPhone, free_port, free_sip_port
 from tests.support.hotline import RunningHotline, start_hotline, wait_for
 
 
 def phone(root: Path, user: str, hotline: RunningHotline | None = None, seat: str | None = None) -> BaresipPhone:
-    p = BaresipPhone(workdir=root / f"{user}-{time.monotonic_ns()}", sip_port=free_port(), ctrl_port=free_port(),
+    p = BaresipPhone(workdir=root / f"{user}-{time.monotonic_ns()}", sip_port=free_sip_port(), ctrl_port=free_port(),
                      user=seat or user, registrar_port=hotline.sip_port if hotline and seat else None,
                      password=hotline.seats[seat] if hotline and seat else None, auto_answer=False)
     p.start()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.baresip import BaresipPhone, free_port
+from tests.support.baresip import BaresipPhone, free_port, free_sip_port
 from tests.support.hotline import RunningHotline, start_hotline
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
         workdir.mkdir(parents=True)
         source = tone(workdir / "mic.wav", frequency) if frequency else None
         phone = BaresipPhone(
-            workdir=workdir, sip_port=free_port(), ctrl_port=free_port(), user=seat or user,
+            workdir=workdir, sip_port=free_sip_port(), ctrl_port=free_port(), user=seat or user,
             registrar_port=hotline.sip_port if (hotline and seat) else None,
             password=hotline.seats[seat] if (hotline and seat) else None,
             auto_answer=seat is not None and answer, source_wav=source)

@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import queue
+import random
 import shutil
 import socket
 import subprocess
@@ -41,7 +42,19 @@ class BaresipPhone:
     _responses: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
     _token: int = 0
 
-    def start(self, timeout: float = 10.0) -> None:
+    def start(self, timeout: float = 10.0, attempts: int = 3) -> None:
+        """Starts the phone; if its ports were taken meanwhile, tries again on fresh ones."""
+        for attempt in range(attempts):
+            try:
+                self._start_once(timeout)
+                return
+            except RuntimeError:
+                log = (self.workdir / "baresip.log").read_text(errors="replace")
+                if "Address already in use" not in log or attempt == attempts - 1:
+                    raise
+                self.sip_port, self.ctrl_port = free_sip_port(), free_port()
+
+    def _start_once(self, timeout: float) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "dumps").mkdir(exist_ok=True)
         source = self.source_wav or self.workdir / "silence.wav"
@@ -158,6 +171,24 @@ class BaresipPhone:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
+
+
+def free_sip_port() -> int:
+    """A port p with p and p+1 free on UDP and TCP (baresip binds SIP on p and SIP/TLS on p+1), taken outside
+    the kernel's ephemeral range so that free_port() never hands it to somebody else meanwhile."""
+    while True:
+        port = random.randrange(20000, 29998, 2)
+        if all(_bindable(p, kind) for p in (port, port + 1) for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM)):
+            return port
+
+
+def _bindable(port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def free_port() -> int:
