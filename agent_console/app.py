@@ -26,6 +26,7 @@ from agent_console.models import CATEGORIES, PRIORITIES, User
 from config.settings import Settings
 from kernel.clock import Clock
 from kernel.errors import InvalidInput, QingquanError, Unauthorized
+from kernel.events import plain
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
 log = logging.getLogger(__name__)
@@ -227,4 +228,4 @@ def order_view(db: Session, order_id: int, who: Principal) -> dict[str, Any]:
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in values.items()}
+    return {k: plain(v) for k, v in values.items()}

@@ -17,9 +17,7 @@ from kernel.events import Event
 
 log = logging.getLogger(__name__)
 
-CONTACT_FIELDS = ("caller_number", "dialed_number", "account_number", "queue", "agent_id", "seat", "ivr_path",
-                  "outcome", "arrived_at", "ivr_left_at", "queued_at", "offered_at", "answered_at", "ended_at",
-                  "offer_count", "reconstructed")
+CONTACT_FIELDS = tuple(c.name for c in Contact.__table__.columns if c.name not in ("id", "linkedid"))
 
 
 class ContactRecorder:

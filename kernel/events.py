@@ -30,11 +30,12 @@ class Event:
         """The versioned wire payload: ``{"type": "call.queued", "v": 1, ...fields}``."""
         payload: dict[str, Any] = {"type": self.wire_type, "v": self.wire_version}
         for field in dataclasses.fields(self):
-            payload[field.name] = _plain(getattr(self, field.name))
+            payload[field.name] = plain(getattr(self, field.name))
         return payload
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as JSON can carry it: ISO datetimes, decimal strings, enum values, lists."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -42,7 +43,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple | list | frozenset):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
