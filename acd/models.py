@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -20,3 +21,16 @@ class AgentStateChange(Base):
     reason: Mapped[str] = mapped_column(String(40), default="")
     linkedid: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class AcdAudit(Base):
+    """Append-only: every supervisor switch of the ACD (emergency mode on/off) with who, when and what it
+    changed."""
+
+    __tablename__ = "acd_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

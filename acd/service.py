@@ -3,18 +3,18 @@
 One task drains a queue of commands, feeds each to the pure core, publishes what the core decided, and
 carries out the side effects through the :class:`CallConnector` port (AMI in production). Telephony facts
 from the event bus become commands here; agents' requests from the console arrive with a future that
-receives the outcome (or the error) of their command."""
+receives the outcome (or the error) of their command. Nothing polls: a command is decided the moment it
+arrives, and the task sleeps until the next deadline (a wrap-up ending, a call overflowing) otherwise."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from acd.core import (
-    AcdState,
+from acd.commands import (
     AgentLegGone,
     CallerGone,
     Command,
@@ -22,10 +22,11 @@ from acd.core import (
     MarkAnswered,
     MarkNoAnswer,
     RegisterSeat,
+    SetTelephonyLink,
     Tick,
-    decide,
-    next_deadline,
 )
+from acd.core import AcdState, decide, next_deadline
+from acd.policy import AcdPolicy
 from kernel.call_events import (
     AgentLegEnded,
     AgentStateChanged,
@@ -35,17 +36,30 @@ from kernel.call_events import (
     OfferAnswered,
     OfferFailed,
     SeatAvailability,
+    TelephonyLinkChanged,
 )
 from kernel.clock import Clock
+from kernel.errors import QingquanError
 from kernel.events import Event, EventBus
 
 log = logging.getLogger(__name__)
 
 
-class CallConnector(Protocol):
-    """Connects a waiting caller's channel to a seat phone (rings the seat)."""
+class LinkDown(QingquanError):
+    """The telephony link is down: the action never reached Asterisk."""
 
-    async def offer(self, channel: str, seat: str) -> None: ...
+    code = "telephony_link_down"
+    http_status = 503
+
+
+class CallConnector(Protocol):
+    """Rings seats for a waiting caller, and places queue callbacks (agent first, then the customer)."""
+
+    async def offer(self, channel: str, seats: tuple[str, ...]) -> None: ...
+
+    async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
+        """Rings the seat; True once the agent answered (the customer is being dialled)."""
+        ...
 
 
 @dataclass
@@ -54,19 +68,30 @@ class _Pending:
     reply: asyncio.Future[AcdState] | None
 
 
+StateListener = Callable[[AcdState], None]
+
+
 class AcdService:
-    def __init__(self, bus: EventBus, connector: CallConnector, clock: Clock, *, wrapup_seconds: float) -> None:
+    def __init__(self, bus: EventBus, connector: CallConnector, clock: Clock, policy: AcdPolicy) -> None:
         self._bus = bus
         self._connector = connector
         self._clock = clock
-        self.state = AcdState(wrapup_seconds=wrapup_seconds)
+        self.state = AcdState(policy=policy)
         self._commands: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._effects: set[asyncio.Task[None]] = set()
+        self._callback_attempts: dict[str, int] = {}
+        self._listeners: list[StateListener] = []
 
-    def start(self) -> None:
+    def start(self, initial: AcdState | None = None) -> None:
+        if initial is not None:
+            self.state = replace_policy(initial, self.state.policy)
         self._bus.subscribe("acd", self._on_event)
         self._task = asyncio.create_task(self._run(), name="acd")
+
+    def on_change(self, listener: StateListener) -> None:
+        """``listener`` is called with the new state after every decision that changed it."""
+        self._listeners.append(listener)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -79,7 +104,7 @@ class AcdService:
     async def execute(self, command: Command) -> AcdState:
         """Runs a command for a user and returns the state after it; raises the core's error if refused."""
         reply: asyncio.Future[AcdState] = asyncio.get_running_loop().create_future()
-        await self._commands.put(_Pending(command, reply))
+        self._commands.put_nowait(_Pending(command, reply))
         return await reply
 
     def submit(self, command: Command) -> None:
@@ -101,48 +126,87 @@ class AcdService:
             self._handle(pending)
 
     def _seconds_to_deadline(self) -> float | None:
-        deadline = next_deadline(self.state)
+        now = self._clock.now()
+        deadline = next_deadline(self.state, now)
         if deadline is None:
             return None
-        return max(0.0, (deadline - self._clock.now()).total_seconds())
+        return max(0.0, (deadline - now).total_seconds())
 
     def _handle(self, pending: _Pending) -> None:
         now = self._clock.now()
         try:
-            self.state, events = decide(self.state, pending.command, now)
+            new_state, events = decide(self.state, pending.command, now)
         except Exception as exc:  # the core refused: state unchanged, the requester learns why
             if pending.reply is not None and not pending.reply.done():
                 pending.reply.set_exception(exc)
             else:
                 log.warning("acd refused %s: %s", pending.command, exc)
             return
+        changed = new_state != self.state
+        self.state = new_state
+        for event in events:  # side effects first: the seat should ring as soon as possible
+            if isinstance(event, CallOffered):
+                self._start_effect(self._carry_out(event))
         if pending.reply is not None and not pending.reply.done():
             pending.reply.set_result(self.state)
         for event in events:
             self._log_event(event)
             self._bus.publish(event)
-            if isinstance(event, CallOffered):
-                self._start_effect(self._offer(event))
+        if changed:
+            for listener in self._listeners:
+                listener(self.state)
 
     def _log_event(self, event: Event) -> None:
         if isinstance(event, AgentStateChanged):
             log.info("agent %s %s -[%s]-> %s call=%s", event.agent_id, event.from_state,
                      event.reason or "-", event.to_state, event.linkedid)
         elif isinstance(event, CallOffered):
-            log.info("call %s offered to agent %s at %s", event.linkedid, event.agent_id, event.seat)
+            log.info("call %s offered to agent(s) %s at %s%s", event.linkedid, event.agent_ids or event.agent_id,
+                     ",".join(event.seats) or event.seat,
+                     f" (callback to {event.callback_number})" if event.callback_number else "")
+        else:
+            log.info("acd %s %s", event.wire_type, event.linkedid or "")
 
     def _start_effect(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
         self._effects.add(task)
         task.add_done_callback(self._effects.discard)
 
-    async def _offer(self, offer: CallOffered) -> None:
+    async def _carry_out(self, offer: CallOffered) -> None:
+        assert offer.linkedid is not None
+        if offer.callback_number is not None:
+            await self._call_back(offer, offer.linkedid, offer.callback_number)
+            return
         try:
-            await self._connector.offer(offer.channel, offer.seat)
+            await self._connector.offer(offer.channel, offer.seats or (offer.seat,))
+        except LinkDown as exc:  # nobody missed anything: the call keeps its place until the link is back
+            log.warning("offer of %s not sent, telephony link down: %s", offer.linkedid, exc)
+            self.submit(MarkNoAnswer(offer.linkedid, "LINK_DOWN"))
         except Exception as exc:  # the caller keeps their place; the offer is treated as missed
             log.warning("offer of %s to %s failed: %s", offer.linkedid, offer.seat, exc)
-            assert offer.linkedid is not None
             self.submit(MarkNoAnswer(offer.linkedid, "REDIRECT_FAILED"))
+
+    async def _call_back(self, offer: CallOffered, linkedid: str, number: str) -> None:
+        attempt = self._callback_attempts.get(linkedid, 0) + 1
+        self._callback_attempts[linkedid] = attempt
+        try:
+            answered = await self._connector.call_back(linkedid, attempt, offer.seat, number)
+        except LinkDown:
+            self.submit(MarkNoAnswer(linkedid, "LINK_DOWN"))
+            return
+        except Exception as exc:
+            log.warning("callback %s via %s failed: %s", linkedid, offer.seat, exc)
+            answered = False
+        if answered:
+            self._callback_attempts.pop(linkedid, None)
+            self.submit(MarkAnswered(linkedid, offer.seat))
+        else:
+            self.submit(MarkNoAnswer(linkedid, "NOANSWER", offer.seat))
+
+
+def replace_policy(state: AcdState, policy: AcdPolicy) -> AcdState:
+    """A state restored from elsewhere runs under this node's policy."""
+    return replace(state, policy=policy)
 
 
 def command_for(event: Event) -> Command | None:
@@ -151,15 +215,17 @@ def command_for(event: Event) -> Command | None:
         case CallQueued(linkedid=str(linkedid)):
             return Enqueue(linkedid=linkedid, channel=event.channel, queue=event.queue, priority=event.priority,
                            account_number=event.account_number, caller_number=event.caller_number,
-                           ivr_path=event.ivr_path)
+                           ivr_path=event.ivr_path, owner_agent=event.owner_agent)
         case OfferAnswered(linkedid=str(linkedid)):
-            return MarkAnswered(linkedid)
+            return MarkAnswered(linkedid, event.seat)
         case OfferFailed(linkedid=str(linkedid)):
-            return MarkNoAnswer(linkedid, event.status)
+            return MarkNoAnswer(linkedid, event.status, event.seat)
         case CallEnded(linkedid=str(linkedid)):
             return CallerGone(linkedid)
         case AgentLegEnded(linkedid=str(linkedid)):
             return AgentLegGone(linkedid, event.seat)
         case SeatAvailability():
             return RegisterSeat(event.seat, event.registered)
+        case TelephonyLinkChanged():
+            return SetTelephonyLink(event.up)
     return None

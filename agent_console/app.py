@@ -17,15 +17,18 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from acd.core import AcdState, Agent, LogIn, LogOut, SetNotReady, SetReady
+from acd.agents import Agent
+from acd.commands import ExtendWrapUp, LogIn, LogOut, SetEmergency, SetNotReady, SetReady
+from acd.core import AcdState
 from acd.service import AcdService
+from acd.views import call_status, queue_summaries
 from agent_console import work_orders
 from agent_console.auth import Principal, issue_token, read_token, verify_password
 from agent_console.hub import ConsoleHub
 from agent_console.models import CATEGORIES, PRIORITIES, User
 from config.settings import Settings
 from kernel.clock import Clock
-from kernel.errors import InvalidInput, QingquanError, Unauthorized
+from kernel.errors import InvalidInput, NotFound, QingquanError, Unauthorized
 from kernel.events import plain
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
@@ -62,7 +65,20 @@ class SeatIn(BaseModel):
 
 class StateIn(BaseModel):
     state: Literal["ready", "not_ready", "logged_out"]
-    reason: str = Field(default="", max_length=40)
+    reason: str = Field(default="break", max_length=40)
+
+
+class WrapUpExtendIn(BaseModel):
+    seconds: float = Field(gt=0, le=600)
+
+
+class EmergencyIn(BaseModel):
+    on: bool
+    note: str = Field(default="", max_length=200)
+
+
+class ForceStateIn(BaseModel):
+    state: Literal["ready", "not_ready", "logged_out"]
 
 
 class WorkOrderIn(BaseModel):
@@ -76,9 +92,12 @@ class WorkOrderIn(BaseModel):
 
 def agent_view(agent: Agent | None) -> dict[str, Any]:
     if agent is None:
-        return {"state": "logged_out", "seat": None, "reason": "", "since": None, "call": None}
+        return {"state": "logged_out", "seat": None, "reason": "", "since": None, "call": None,
+                "wrapup_until": None}
     return {"state": agent.state.value, "seat": agent.seat, "reason": agent.reason,
-            "since": agent.since.isoformat() if agent.since else None, "call": agent.call}
+            "since": agent.since.isoformat() if agent.since else None, "call": agent.call,
+            "wrapup_until": agent.wrapup_until.isoformat() if agent.wrapup_until else None,
+            "skills": dict(agent.skills), "queues": sorted(agent.queues), "calls_answered": agent.calls_answered}
 
 
 def create_app(ctx: ConsoleContext) -> FastAPI:
@@ -121,11 +140,59 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
         return agent_view(ctx.acd.state.agents.get(who.user_id))
 
     @app.put("/api/agent/seat")
-    async def bind_seat(body: SeatIn, who: CurrentUser) -> dict[str, Any]:
+    async def bind_seat(body: SeatIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         if body.seat not in {s.name for s in ctx.settings.asterisk.seats}:
             raise InvalidInput(f"unknown seat {body.seat}")
-        state = await ctx.acd.execute(LogIn(who.user_id, body.seat))
+        user = db.get(User, who.user_id)
+        skills = dict(user.skills or {}) if user else {}
+        queues = frozenset(user.queues or ()) if user else frozenset()
+        state = await ctx.acd.execute(LogIn(who.user_id, body.seat, skills, queues))
         return agent_view(state.agents.get(who.user_id))
+
+    @app.post("/api/agent/wrapup/extend")
+    async def extend_wrapup(body: WrapUpExtendIn, who: CurrentUser) -> dict[str, Any]:
+        state = await ctx.acd.execute(ExtendWrapUp(who.user_id, body.seconds))
+        return agent_view(state.agents.get(who.user_id))
+
+    @app.get("/api/agents")
+    def agents(who: CurrentUser) -> list[dict[str, Any]]:
+        """Every agent's true state and the time it began (the wallboard)."""
+        who.require("supervisor")
+        return [{"agent_id": a.agent_id, **agent_view(a)} for a in ctx.acd.state.agents.values()]
+
+    @app.put("/api/agents/{agent_id}/state")
+    async def force_state(agent_id: int, body: ForceStateIn, who: CurrentUser) -> dict[str, Any]:
+        """A supervisor forces an agent's state (reason "forced" for not ready)."""
+        who.require("supervisor")
+        command: SetReady | SetNotReady | LogOut = (
+            SetReady(agent_id) if body.state == "ready" else
+            SetNotReady(agent_id, "forced") if body.state == "not_ready" else LogOut(agent_id))
+        state = await ctx.acd.execute(command)
+        return agent_view(state.agents.get(agent_id))
+
+    @app.get("/api/queues")
+    def queues(who: CurrentUser) -> list[dict[str, Any]]:
+        """Live queues: waiting calls, callbacks in line, longest wait, staffing and the estimated wait."""
+        return [_plain(vars(q)) for q in queue_summaries(ctx.acd.state, ctx.clock.now())]
+
+    @app.get("/api/queues/calls/{linkedid}")
+    def queued_call(linkedid: str, who: CurrentUser) -> dict[str, Any]:
+        """A waiting call's position in its queue and estimated wait."""
+        status = call_status(ctx.acd.state, linkedid, ctx.clock.now())
+        if status is None:
+            raise NotFound(f"call {linkedid} is not waiting")
+        return _plain(vars(status))
+
+    @app.get("/api/acd/emergency")
+    def emergency(who: CurrentUser) -> dict[str, Any]:
+        return {"on": ctx.acd.state.emergency}
+
+    @app.put("/api/acd/emergency")
+    async def set_emergency(body: EmergencyIn, who: CurrentUser) -> dict[str, Any]:
+        """The supervisor's emergency switch: opens the emergency seats and queues and changes overflow."""
+        who.require("supervisor")
+        state = await ctx.acd.execute(SetEmergency(body.on, who.user_id, body.note))
+        return {"on": state.emergency}
 
     @app.put("/api/agent/state")
     async def set_state(body: StateIn, who: CurrentUser) -> dict[str, Any]:

@@ -11,7 +11,18 @@ import logging
 from collections import defaultdict
 from typing import Any, Protocol
 
-from kernel.call_events import AgentRinging, AgentStateChanged, CallEnded, CallOffered, OfferAnswered
+from kernel.call_events import (
+    AgentRinging,
+    AgentStateChanged,
+    CallAnswered,
+    CallbackRequested,
+    CallEnded,
+    CallOffered,
+    CallOverflowed,
+    EmergencyModeChanged,
+    OfferAnswered,
+    WrapUpExtended,
+)
 from kernel.events import Event
 
 log = logging.getLogger(__name__)
@@ -31,7 +42,7 @@ class ConsoleHub:
         self._agents: dict[int, set[Socket]] = defaultdict(set)
         self._supervisors: set[Socket] = set()
         self._offers: dict[str, CallOffered] = {}  # linkedid -> offer awaiting its ringing event
-        self._calls: dict[str, int] = {}  # linkedid -> agent
+        self._calls: dict[str, tuple[int, ...]] = {}  # linkedid -> the agents its seat(s) rang for
 
     def connect(self, agent_id: int, socket: Socket, supervisor: bool) -> None:
         self._agents[agent_id].add(socket)
@@ -44,22 +55,34 @@ class ConsoleHub:
 
     async def on_event(self, event: Event) -> None:
         match event:
+            case CallOffered(linkedid=str(linkedid)) if event.callback_number:
+                await self._pop(linkedid, event)  # a callback rings the seat by Originate: no DialBegin
             case CallOffered(linkedid=str(linkedid)):
                 self._offers[linkedid] = event
             case AgentRinging(linkedid=str(linkedid)) if linkedid in self._offers:
-                offer = self._offers.pop(linkedid)
-                self._calls[linkedid] = offer.agent_id
-                pop = await self._pops.screen_pop(offer)
-                await self._send(self._agents[offer.agent_id], pop)
+                await self._pop(linkedid, self._offers.pop(linkedid))
+            case CallAnswered(linkedid=str(linkedid)):
+                self._calls[linkedid] = (event.agent_id,)
             case OfferAnswered(linkedid=str(linkedid)) if linkedid in self._calls:
-                await self._send(self._agents[self._calls[linkedid]], event.to_wire())
+                await self._send(self._sockets_of(self._calls[linkedid]), event.to_wire())
             case CallEnded(linkedid=str(linkedid)):
                 self._offers.pop(linkedid, None)
-                agent_id = self._calls.pop(linkedid, None)
-                if agent_id is not None:
-                    await self._send(self._agents[agent_id], event.to_wire())
-            case AgentStateChanged():
+                agent_ids = self._calls.pop(linkedid, None)
+                if agent_ids is not None:
+                    await self._send(self._sockets_of(agent_ids), event.to_wire())
+            case AgentStateChanged() | WrapUpExtended():
                 await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
+            case EmergencyModeChanged() | CallbackRequested() | CallOverflowed():
+                await self._send(set(self._supervisors), event.to_wire())
+
+    async def _pop(self, linkedid: str, offer: CallOffered) -> None:
+        agent_ids = offer.agent_ids or (offer.agent_id,)
+        self._calls[linkedid] = agent_ids
+        pop = await self._pops.screen_pop(offer)
+        await self._send(self._sockets_of(agent_ids), pop)
+
+    def _sockets_of(self, agent_ids: tuple[int, ...]) -> set[Socket]:
+        return set().union(*(self._agents[a] for a in agent_ids))
 
     async def _send(self, sockets: set[Socket], payload: dict[str, Any]) -> None:
         results = await asyncio.gather(*(s.send_json(payload) for s in list(sockets)), return_exceptions=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -25,6 +25,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="agent")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # skill -> level 1-5 (skills routing)
+    queues: Mapped[list[str]] = mapped_column(JSON, default=list)  # queues served; empty: every queue
 
 
 class WorkOrder(Base):

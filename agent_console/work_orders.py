@@ -54,3 +54,12 @@ def history_of(session: Session, order_id: int) -> list[WorkOrderHistory]:
     query = select(WorkOrderHistory).where(WorkOrderHistory.work_order_id == order_id).order_by(
         WorkOrderHistory.id)
     return list(session.scalars(query))
+
+
+def open_order_owner(session: Session, account_number: str) -> int | None:
+    """The owner of the account's most recent open work order (首问负责制: a repeat caller reaches them
+    first), or None."""
+    query = (select(WorkOrder.owner_id).where(WorkOrder.account_number == account_number,
+                                              WorkOrder.status != "closed")
+             .order_by(WorkOrder.id.desc()).limit(1))
+    return session.scalars(query).first()

@@ -11,19 +11,25 @@ from typing import Any
 
 import uvicorn
 
+from acd.audit import AcdAuditLog
+from acd.commands import RequestCallback
 from acd.service import AcdService
 from acd.state_log import AgentStateLog
+from acd.views import CallStatus, call_status
 from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
+from agent_console.work_orders import open_order_owner
 from billing.local_gateway import LocalBillingGateway
+from config.acd_policy import acd_policy
 from config.settings import Settings
 from contacts.recorder import ContactRecorder
+from ivr.hold import HoldAnnouncer
 from ivr.menu import MenuConfig
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from kernel.clock import SystemClock
-from kernel.database import make_engine, make_session_factory, upgrade_schema
+from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import EventBus
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
@@ -54,17 +60,21 @@ class Hotline:
         billing = LocalBillingGateway(self.factory)
         bus.subscribe("contacts", ContactRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
+        bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
         hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))
         bus.subscribe("console", hub.on_event)
         self.ami = AmiBridge(s, bus, self.clock)
-        self.acd = AcdService(bus, self.ami, self.clock, wrapup_seconds=s.acd.wrapup_seconds)
-        self.acd.start()
+        acd = self.acd = AcdService(bus, self.ami, self.clock, acd_policy(s))
+        acd.start()
 
         menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
                           account_max_digits=s.ivr.account_max_digits)
-        runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
+        runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
+                           notices=self._notices, owner_of=self._owner_of)
+        hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)
+        self.agi.add_route("hold", hold.handle)
         await self.agi.start()
 
         if s.asterisk.manage:
@@ -86,6 +96,23 @@ class Hotline:
             await asyncio.sleep(0.05)
         log.info("Qingquan is up: console http://%s:%s/ hotline %s", s.http.host, s.http.port,
                  ",".join(s.asterisk.hotline_numbers))
+
+    def _notices(self) -> tuple[str, ...]:
+        emergency = self.acd is not None and self.acd.state.emergency
+        return ("emergency-notice",) if emergency and self.settings.acd.emergency_announcement else ()
+
+    async def _owner_of(self, account_number: str) -> int | None:
+        def query() -> int | None:
+            with transaction(self.factory) as session:
+                return open_order_owner(session, account_number)
+        return await asyncio.to_thread(query)
+
+    def _call_status(self, linkedid: str) -> CallStatus | None:
+        return call_status(self.acd.state, linkedid, self.clock.now()) if self.acd else None
+
+    async def _request_callback(self, linkedid: str, number: str) -> None:
+        assert self.acd is not None
+        await self.acd.execute(RequestCallback(linkedid, number))
 
     def _ensure_prompts(self) -> None:
         written = generate_prompts(self.settings.ivr.prompt_dir)

@@ -29,6 +29,7 @@ class SeatSettings(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,31}$")
     password: str = Field(min_length=4)
+    emergency: bool = False  # an emergency seat takes calls only while emergency mode is on
 
 
 class AsteriskSettings(BaseModel):
@@ -48,11 +49,12 @@ class AsteriskSettings(BaseModel):
     trunk_match: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     trunk_lines: int = Field(default=120, ge=1)
     hotline_numbers: list[str] = Field(default_factory=lambda: ["96106"])
+    trunk_outbound_host: str = "127.0.0.1:5070"  # where callbacks to customers are sent (the carrier)
     ring_seconds: int = Field(default=15, ge=3, le=120)
     seats: list[SeatSettings] = Field(
-        default_factory=lambda: [SeatSettings(name=f"seat{n}", password=f"{DEV_SECRET}-{n}") for n in
-                                 range(1001, 1016)]
-    )
+        default_factory=lambda: [SeatSettings(name=f"seat{n}", password=f"{DEV_SECRET}-{n}", emergency=n > 1015)
+                                 for n in range(1001, 1051)]
+    )  # 15 seats every day, 35 more opened in emergency mode (Kunming's 96106: 15 -> 50)
 
     @field_validator("hotline_numbers")
     @classmethod
@@ -83,9 +85,56 @@ class IvrSettings(BaseModel):
     menu_tries: int = Field(default=3, ge=1, le=5)
 
 
+class SkillStepSettings(BaseModel):
+    after_seconds: float = Field(ge=0)
+    lower_by: int = Field(ge=1, le=5)
+
+
+class OverflowSettings(BaseModel):
+    after_seconds: float = Field(ge=0)
+    to_queue: str
+
+
+class QueueSettings(BaseModel):
+    """One ACD queue. ``wrapup_seconds`` None takes ``acd.wrapup_seconds``."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    strategy: Literal["longest_idle", "fewest_calls", "skills", "ring_all"] = "longest_idle"
+    wrapup_seconds: float | None = Field(default=None, ge=0)
+    skills: dict[str, int] = Field(default_factory=dict)  # required skill -> minimum level 1-5
+    relax: list[SkillStepSettings] = Field(default_factory=list)
+    overflow: list[OverflowSettings] = Field(default_factory=list)
+    emergency_overflow: list[OverflowSettings] = Field(default_factory=list)
+    emergency_only: bool = False
+    callback_after_seconds: float | None = Field(default=None, ge=0)  # offer a callback at this estimated wait
+    sticky_seconds: float = Field(default=30.0, ge=0)
+    default_handle_seconds: float = Field(default=180.0, gt=0)
+
+
 class AcdSettings(BaseModel):
     wrapup_seconds: float = Field(default=10.0, ge=0)
-    queue: str = "general"
+    queue: str = "general"  # the default queue: the IVR's agent option and any unknown queue name
+    queues: list[QueueSettings] = Field(default_factory=lambda: [QueueSettings(name="general",
+                                                                               callback_after_seconds=120)])
+    reasons: list[str] = Field(default_factory=lambda: ["break", "meal", "training", "meeting",
+                                                        "after_call_work", "missed", "forced"])
+    announce_seconds: int = Field(default=30, ge=2, le=600)  # position / wait / callback offer while on hold
+    emergency_announcement: bool = True  # in emergency mode, callers hear the emergency notice before the menu
+
+    @model_validator(mode="after")
+    def _queues_are_consistent(self) -> AcdSettings:
+        names = [q.name for q in self.queues]
+        if len(set(names)) != len(names):
+            raise ValueError("acd.queues: queue names must be unique")
+        if self.queue not in names:
+            raise ValueError(f"acd.queue {self.queue!r} must be one of acd.queues")
+        for queue in self.queues:
+            for rule in (*queue.overflow, *queue.emergency_overflow):
+                if rule.to_queue not in names:
+                    raise ValueError(f"acd.queues[{queue.name}]: overflow to unknown queue {rule.to_queue!r}")
+        if "missed" not in self.reasons:
+            raise ValueError("acd.reasons must include 'missed' (ring-no-answer sets it)")
+        return self
 
 
 class AuthSettings(BaseModel):

@@ -126,6 +126,27 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
         "您拨打的号码不是服务热线，请核对后再拨。",
         "nin2 bo1 da3 de hao4 ma3 bu2 shi4 fu2 wu4 re4 xian4, qing3 he2 dui4 hou4 zai4 bo1.",
     ),
+    ("queue-position", "您前面还有", "nin2 qian2 mian4 hai2 you3"),
+    ("queue-callers", "位客户在等候。", "wei4 ke4 hu4 zai4 deng3 hou4."),
+    ("queue-wait", "预计等候时间约", "yu4 ji4 deng3 hou4 shi2 jian1 yue1"),
+    ("minutes", "分钟。", "fen1 zhong1."),
+    (
+        "callback-offer",
+        "如需我们按排队顺序给您回电，请按1；继续等候请按2。",
+        "ru2 xu1 wo3 men an4 pai2 dui4 shun4 xu4 gei3 nin2 hui2 dian4, qing3 an4 yi1; "
+        "ji4 xu4 deng3 hou4 qing3 an4 er4.",
+    ),
+    (
+        "callback-confirmed",
+        "好的，轮到您时我们会给您回电，再见。",
+        "hao3 de, lun2 dao4 nin2 shi2 wo3 men hui4 gei3 nin2 hui2 dian4, zai4 jian4.",
+    ),
+    (
+        "emergency-notice",
+        "目前供水抢修繁忙，我们已增开坐席，请您耐心等候。",
+        "mu4 qian2 gong1 shui3 qiang3 xiu1 fan2 mang2, wo3 men yi3 zeng1 kai1 zuo4 xi2, "
+        "qing3 nin2 nai4 xin1 deng3 hou4.",
+    ),
     (
         "billing-unavailable",
         "对不起，查询系统暂时无法使用，正在为您转接人工服务。",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -102,15 +102,30 @@ class AgiDialogue:
         await self.command(f'SET VARIABLE {name} "{safe}"')
 
 
+def _no_notices() -> tuple[str, ...]:
+    return ()
+
+
+async def _no_owner(_account: str) -> int | None:
+    return None
+
+
 class IvrRunner:
+    """``notices`` gives prompts every caller hears before the menu (e.g. the emergency notice);
+    ``owner_of`` finds the agent who owns an account's open work order (first-responder routing)."""
+
     def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, config: MenuConfig,
-                 prompt_dir: Path, digit_timeout_ms: int) -> None:
+                 prompt_dir: Path, digit_timeout_ms: int, *,
+                 notices: Callable[[], tuple[str, ...]] = _no_notices,
+                 owner_of: Callable[[str], Awaitable[int | None]] = _no_owner) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
         self._config = config
         self._prompt_dir = prompt_dir
         self._timeout_ms = digit_timeout_ms
+        self._notices = notices
+        self._owner_of = owner_of
 
     async def handle(self, request: AgiChannel) -> None:
         linkedid = request.headers.get("agi_uniqueid", "")
@@ -118,6 +133,9 @@ class IvrRunner:
         dialogue = Dialogue()
         reported = 0
         try:
+            notices = self._notices()
+            if notices:
+                await agi.play(notices)
             dialogue, actions = decide(self._config, dialogue, Start())
             while actions:
                 action, actions = actions[0], actions[1:]
@@ -162,8 +180,19 @@ class IvrRunner:
         await agi.set_variable("QQ_ACCOUNT", dialogue.account_number or "")
         await agi.set_variable("QQ_PATH", path_text(dialogue))
         await agi.set_variable("QQ_PRIORITY", "0")
+        await agi.set_variable("QQ_OWNER", str(await self._owner(dialogue.account_number)))
         await agi.set_variable("QQ_REASON", reason)
         await agi.set_variable("QQ_NEXT", "queue")
+
+    async def _owner(self, account_number: str | None) -> str:
+        if not account_number:
+            return ""
+        try:
+            owner = await self._owner_of(account_number)
+        except Exception as exc:  # best effort: without it the call goes to the normal queue
+            log.warning("owner lookup for account %s failed: %s", account_number, exc)
+            return ""
+        return "" if owner is None else str(owner)
 
     def _report_steps(self, dialogue: Dialogue, linkedid: str, reported: int) -> int:
         for step in dialogue.path[reported:]:

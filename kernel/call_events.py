@@ -4,6 +4,7 @@ routes on it), the contact record (which stores it) and the console (which shows
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from kernel.events import Event
@@ -42,6 +43,7 @@ class CallQueued(Event):
     ivr_path: str
     caller_number: str
     reconstructed: bool = False
+    owner_agent: int | None = None  # owner of the account's open work order (first-responder stickiness)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +58,56 @@ class CallOffered(Event):
     account_number: str | None
     caller_number: str
     ivr_path: str
+    agent_ids: tuple[int, ...] = ()  # every agent offered at once (ring-all); () means just ``agent_id``
+    seats: tuple[str, ...] = ()
+    callback_number: str | None = None  # a queue callback: the agent is called first, then this number
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallAnswered(Event):
+    """An agent took the call (the ACD's view: who, from which queue, after how long a wait)."""
+
+    wire_type: ClassVar[str] = "call.answered"
+    agent_id: int
+    seat: str
+    queue: str
+    waited_seconds: float
+    callback: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallOverflowed(Event):
+    wire_type: ClassVar[str] = "call.overflowed"
+    from_queue: str
+    to_queue: str
+    waited_seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackRequested(Event):
+    """A waiting caller chose to be called back; a virtual caller keeps their place in line."""
+
+    wire_type: ClassVar[str] = "callback.requested"
+    number: str
+    queue: str
+    position: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmergencyModeChanged(Event):
+    wire_type: ClassVar[str] = "acd.emergency_changed"
+    on: bool
+    actor_id: int | None
+    note: str
+    emergency_seats: tuple[str, ...]
+    overflow: tuple[str, ...]  # the overflow rules now in force, as "queue>after_s>to_queue"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WrapUpExtended(Event):
+    wire_type: ClassVar[str] = "agent.wrapup_extended"
+    agent_id: int
+    until: datetime
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,3 +165,19 @@ class AgentStateChanged(Event):
 class TrunkLinesBusy(Event):
     wire_type: ClassVar[str] = "trunk.lines_busy"
     caller_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TelephonyLinkChanged(Event):
+    """The AMI link to Asterisk came up (after login and resync) or went down."""
+
+    wire_type: ClassVar[str] = "telephony.link_changed"
+    up: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackDialEnded(Event):
+    """The customer leg of a queue callback ended its dialling (ANSWER, NOANSWER, BUSY, ...)."""
+
+    wire_type: ClassVar[str] = "callback.dial_ended"
+    status: str

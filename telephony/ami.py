@@ -14,8 +14,9 @@ from typing import Any
 
 from panoramisk import Manager
 
+from acd.service import LinkDown
 from config.settings import Settings
-from kernel.call_events import CallQueued
+from kernel.call_events import CallQueued, TelephonyLinkChanged
 from kernel.clock import Clock
 from kernel.errors import Unavailable
 from kernel.events import EventBus
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 HOLD_CONTEXT = "acd-hold"
 CONNECT_CONTEXT = "acd-connect"
+CALLBACK_CONTEXT = "acd-callback"
 IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
 
 
@@ -94,8 +96,11 @@ class AmiBridge:
         self._resync_task = asyncio.create_task(self.resync(), name="ami-resync")
 
     def _on_disconnect(self, _manager: Any, exc: Any) -> None:
+        was_up = self.logged_in.is_set()
         self.logged_in.clear()
         log.warning("AMI connection lost (%s); reconnecting", exc)
+        if was_up:
+            self._bus.publish(TelephonyLinkChanged(at=self._clock.now(), up=False))
 
     async def resync(self) -> None:
         """Re-reads seat registrations and waiting callers, so a lost AMI link loses no state."""
@@ -104,6 +109,7 @@ class AmiBridge:
             await self._resync_waiting_callers()
             self.resyncs += 1
             log.info("AMI state resynced")
+            self._bus.publish(TelephonyLinkChanged(at=self._clock.now(), up=True))
         except Exception as exc:  # best effort: live events keep flowing even if the resync failed
             log.warning("AMI resync failed: %s", exc)
 
@@ -119,19 +125,20 @@ class AmiBridge:
                 continue
             channel = entry["Channel"]
             values = {name: await self.getvar(channel, name) for name in
-                      ("QQ_QUEUE", "QQ_ACCOUNT", "QQ_PATH", "QQ_PRIORITY")}
-            priority = values["QQ_PRIORITY"]
+                      ("QQ_QUEUE", "QQ_ACCOUNT", "QQ_PATH", "QQ_PRIORITY", "QQ_OWNER")}
+            priority, owner = values["QQ_PRIORITY"], values["QQ_OWNER"]
             self._bus.publish(CallQueued(
                 at=self._clock.now(), linkedid=entry["Linkedid"], channel=channel,
                 queue=values["QQ_QUEUE"] or self._settings.acd.queue, account_number=values["QQ_ACCOUNT"] or None,
                 priority=int(priority) if priority.isdigit() else 0, ivr_path=values["QQ_PATH"],
-                caller_number=entry.get("CallerIDNum", ""), reconstructed=True))
+                caller_number=entry.get("CallerIDNum", ""), reconstructed=True,
+                owner_agent=int(owner) if owner.isdigit() else None))
 
     # Actions -----------------------------------------------------------------------------------------
 
     async def action(self, fields: dict[str, str], timeout: float = 5.0) -> Mapping[str, str]:
         if self._manager is None or not self.logged_in.is_set():
-            raise AmiActionFailed(f"AMI not connected; cannot {fields.get('Action')}")
+            raise LinkDown(f"AMI not connected; cannot {fields.get('Action')}")
         future = self._manager.send_action(dict(fields), as_list=False)
         try:
             response = await asyncio.wait_for(future, timeout)
@@ -155,15 +162,33 @@ class AmiBridge:
     async def getvar(self, channel: str, variable: str) -> str:
         try:
             response = await self.action({"Action": "Getvar", "Channel": channel, "Variable": variable})
-        except AmiActionFailed:
+        except (AmiActionFailed, LinkDown):
             return ""
         value = response.get("Value", "")
         return "" if value in ("(null)", None) else str(value)
 
-    async def offer(self, channel: str, seat: str) -> None:
-        """Moves a holding caller into the connect context, which dials the seat (CallConnector port)."""
+    async def offer(self, channel: str, seats: tuple[str, ...]) -> None:
+        """Moves a holding caller into the connect context, which dials the seat, or every seat of a ring-all
+        group at once (the extension is the seat names joined by '-') (CallConnector port)."""
         await self.action({"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
-                           "Exten": seat, "Priority": "1"})
+                           "Exten": "-".join(seats), "Priority": "1"})
+
+    async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
+        """A queue callback: rings the agent's seat; once answered, the dialplan dials the customer through
+        the trunk. The agent leg's channel id ``cb<attempt>-<linkedid>`` ties its events to the call."""
+        ring = self._settings.asterisk.ring_seconds
+        fields = {"Action": "Originate", "Channel": f"PJSIP/{seat}", "Context": CALLBACK_CONTEXT,
+                  "Exten": number, "Priority": "1", "Timeout": str(ring * 1000), "Async": "true",
+                  "CallerID": f'"callback {number}" <{number}>', "ChannelId": f"cb{attempt}-{linkedid}",
+                  "Variable": f"QQ_CALLBACK={linkedid}"}
+        if self._manager is None or not self.logged_in.is_set():
+            raise LinkDown("AMI not connected; cannot place a callback")
+        future = self._manager.send_action(fields, as_list=True)
+        messages = await asyncio.wait_for(future, ring + 15)
+        responses = [flatten(m) for m in messages if m.get("Event") == "OriginateResponse"]
+        answered = bool(responses) and responses[-1].get("Response") == "Success"
+        log.info("callback %s: seat %s %s", linkedid, seat, "answered" if answered else "did not answer")
+        return answered
 
     async def hangup(self, channel: str) -> None:
         await self.action({"Action": "Hangup", "Channel": channel})

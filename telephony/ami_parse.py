@@ -13,6 +13,7 @@ from kernel.call_events import (
     AgentLegEnded,
     AgentRinging,
     CallArrived,
+    CallbackDialEnded,
     CallEnded,
     CallQueued,
     OfferAnswered,
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 TRUNK_CONTEXT = "from-trunk"
 _PJSIP_CHANNEL = re.compile(r"^PJSIP/(?P<endpoint>[A-Za-z0-9_.+-]+)-[0-9a-f]+$")
+_CALLBACK_ID = re.compile(r"^cb[0-9]+-(?P<linkedid>.+)$")
 _UNAVAILABLE_STATES = frozenset({"UNAVAILABLE", "INVALID", "UNKNOWN"})
 
 
@@ -77,6 +79,7 @@ def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
             priority=int(priority) if priority.lstrip("-").isdigit() else 0,
             ivr_path=_clean(fields.get("Path")),
             caller_number=_clean(fields.get("CallerIDNum")),
+            owner_agent=int(owner) if (owner := _clean(fields.get("Owner"))).isdigit() else None,
         )
     if kind == "QingquanLinesBusy":
         return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),
@@ -91,8 +94,17 @@ def _dial_begin(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
     return AgentRinging(at=now, linkedid=fields["Linkedid"], seat=seat, agent_channel=fields["DestChannel"])
 
 
+def callback_call(linkedid: str) -> str | None:
+    """A queue callback's agent leg has the channel id ``cb<attempt>-<linkedid of the original call>``."""
+    match = _CALLBACK_ID.match(linkedid)
+    return match.group("linkedid") if match else None
+
+
 def _dial_end(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     seat = endpoint_of(fields.get("DestChannel", ""))
+    original = callback_call(fields.get("Linkedid", ""))
+    if original is not None and seat == "trunk":
+        return CallbackDialEnded(at=now, linkedid=original, status=fields.get("DialStatus", "").upper())
     if seat not in seats:
         return None
     status = fields.get("DialStatus", "").upper()
@@ -108,7 +120,12 @@ def _hangup(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> 
         return CallEnded(at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
                          cause=_clean(fields.get("Cause-txt")) or _clean(fields.get("Cause")))
     seat = endpoint_of(fields.get("Channel", ""))
-    if seat in seats and fields.get("Linkedid") and fields.get("Linkedid") != fields.get("Uniqueid"):
+    if seat not in seats or not fields.get("Linkedid"):
+        return None
+    original = callback_call(fields["Linkedid"])
+    if original is not None:
+        return AgentLegEnded(at=now, linkedid=original, seat=seat)
+    if fields["Linkedid"] != fields.get("Uniqueid"):
         return AgentLegEnded(at=now, linkedid=fields["Linkedid"], seat=seat)
     return None
 

@@ -69,6 +69,8 @@ def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
         "trunk_match": "\n".join(f"match = {m}" for m in ast.trunk_match),
         "trunk_lines": str(ast.trunk_lines),
         "ring_seconds": str(ast.ring_seconds),
+        "announce_seconds": str(settings.acd.announce_seconds),
+        "trunk_outbound_host": ast.trunk_outbound_host,
         "hotline_extensions": hotline,
         "seats": seat_sections(settings),
         "fallback_members": "\n".join(f"member => PJSIP/{s.name}" for s in ast.seats),

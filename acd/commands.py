@@ -1,0 +1,112 @@
+"""Commands to the ACD core (imperative): what agents and supervisors ask, and telephony facts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class LogIn:
+    agent_id: int
+    seat: str
+    skills: Mapping[str, int] = field(default_factory=dict)
+    queues: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class LogOut:
+    agent_id: int
+
+
+@dataclass(frozen=True)
+class SetReady:
+    agent_id: int
+
+
+@dataclass(frozen=True)
+class SetNotReady:
+    agent_id: int
+    reason: str = "break"
+
+
+@dataclass(frozen=True)
+class ExtendWrapUp:
+    agent_id: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RegisterSeat:
+    seat: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class SetTelephonyLink:
+    """The link to Asterisk is up or down; while down, nothing is offered (offers would fail)."""
+
+    up: bool
+
+
+@dataclass(frozen=True)
+class SetEmergency:
+    on: bool
+    actor_id: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Enqueue:
+    linkedid: str
+    channel: str
+    queue: str
+    priority: int = 0
+    account_number: str | None = None
+    caller_number: str = ""
+    ivr_path: str = ""
+    skills: Mapping[str, int] | None = None  # None: the queue's required skills
+    owner_agent: int | None = None  # owner of the account's open work order (first-responder stickiness)
+
+
+@dataclass(frozen=True)
+class RequestCallback:
+    """The waiting caller asked to be called back at ``number``; they keep their place as a virtual caller."""
+
+    linkedid: str
+    number: str
+
+
+@dataclass(frozen=True)
+class MarkAnswered:
+    linkedid: str
+    seat: str = ""  # which seat answered ("" when the call was offered to one agent)
+
+
+@dataclass(frozen=True)
+class MarkNoAnswer:
+    linkedid: str
+    status: str  # Asterisk's DIALSTATUS, REDIRECT_FAILED, or LINK_DOWN
+    seat: str = ""  # "" applies to every agent the call was offered to
+
+
+@dataclass(frozen=True)
+class CallerGone:
+    """The caller hung up (in queue, while ringing, or during the talk)."""
+
+    linkedid: str
+
+
+@dataclass(frozen=True)
+class AgentLegGone:
+    linkedid: str
+    seat: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed: wrap-ups end, skills relax, calls overflow, stickiness expires."""
+
+
+Command = (LogIn | LogOut | SetReady | SetNotReady | ExtendWrapUp | RegisterSeat | SetTelephonyLink | SetEmergency
+           | Enqueue | RequestCallback | MarkAnswered | MarkNoAnswer | CallerGone | AgentLegGone | Tick)
