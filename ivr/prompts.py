@@ -133,7 +133,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     (
         "callback-offer",
         "如需我们按排队顺序给您回电，请按1；继续等候请按2。",
-        "ru2 xu1 wo3 men an4 pai2 dui4 shun4 xu4 gei3 nin2 hui2 dian4, qing3 an4 yi1; "
+        "ru2 xu1 wo3 men an4 pai2 dui4 shun4 xu4 gei3 nin2 hui2 dian4, qing3 an4 yi1, "
         "ji4 xu4 deng3 hou4 qing3 an4 er4.",
     ),
     (

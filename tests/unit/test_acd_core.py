@@ -15,17 +15,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from acd.core import (
-    MISSED_STATUSES,
-    TRANSITIONS,
-    AcdState,
-    Agent,
+from acd.agents import TRANSITIONS, Agent, AgentState, IllegalTransition
+from acd.commands import (
     AgentLegGone,
-    AgentState,
     CallerGone,
     Command,
     Enqueue,
-    IllegalTransition,
     LogIn,
     LogOut,
     MarkAnswered,
@@ -34,13 +29,10 @@ from acd.core import (
     SetNotReady,
     SetReady,
     Tick,
-    WaitingCall,
-    available_agents,
-    decide,
-    next_deadline,
-    position_in_queue,
-    queue_order,
 )
+from acd.core import MISSED_STATUSES, AcdState, WaitingCall, available, decide, next_deadline
+from acd.policy import AcdPolicy, QueuePolicy
+from acd.views import position_in_queue
 from kernel.call_events import AgentStateChanged, CallOffered
 from kernel.errors import Conflict, NotFound, QingquanError
 from kernel.events import Event
@@ -80,8 +72,23 @@ def changes(events: Iterable[Event]) -> list[tuple[int, str, str, str]]:
             for e in events if isinstance(e, AgentStateChanged)]
 
 
+def available_agents(state: AcdState) -> list[Agent]:
+    """Agents a call could be offered to now, longest idle first."""
+    free = [a for a in state.agents.values()
+            if available(a, state.registered_seats, state.policy, state.emergency)]
+    return sorted(free, key=lambda a: (a.idle_since or T0, a.agent_id))
+
+
+def queue_order(state: AcdState) -> list[WaitingCall]:
+    return state.waiting_in_order()
+
+
+def with_wrapup(state: AcdState, seconds: float) -> AcdState:
+    return replace(state, policy=AcdPolicy(queues={"general": QueuePolicy("general", wrapup_seconds=seconds)}))
+
+
 def waiting_ids(state: AcdState) -> list[str]:
-    return [c.linkedid for c in state.waiting]
+    return [c.linkedid for c in state.waiting_in_order()]
 
 
 def agent(state: AcdState, agent_id: int) -> Agent:
@@ -104,11 +111,11 @@ def test_log_in_ready_not_ready_log_out() -> None:
     assert agent(state, 7).idle_since == at(5)
     assert changes(events) == [(7, "not_ready", "ready", "")]
 
-    state, events = run(state, [SetNotReady(7, "lunch")], at(9))
-    assert (agent(state, 7).state, agent(state, 7).reason) == (AgentState.NOT_READY, "lunch")
-    assert changes(events) == [(7, "ready", "not_ready", "lunch")]
+    state, events = run(state, [SetNotReady(7, "meal")], at(9))
+    assert (agent(state, 7).state, agent(state, 7).reason) == (AgentState.NOT_READY, "meal")
+    assert changes(events) == [(7, "ready", "not_ready", "meal")]
 
-    state, events = run(state, [SetNotReady(7, "lunch")], at(10))
+    state, events = run(state, [SetNotReady(7, "meal")], at(10))
     assert events == []  # nothing changed, nothing said
     assert agent(state, 7).since == at(9)
 
@@ -122,7 +129,7 @@ def test_log_in_ready_not_ready_log_out() -> None:
 
 
 def test_commands_for_an_unknown_agent_raise_not_found() -> None:
-    for command in (SetReady(3), SetNotReady(3, "x"), LogOut(3)):
+    for command in (SetReady(3), SetNotReady(3, "meal"), LogOut(3)):
         with pytest.raises(NotFound):
             decide(AcdState(), command, T0)
 
@@ -173,7 +180,7 @@ def test_not_ready_while_offered_is_illegal_and_changes_nothing() -> None:
     state = _agent_in(AgentState.OFFERED)
     before = copy.deepcopy(state)
     with pytest.raises(IllegalTransition) as raised:
-        decide(state, SetNotReady(1, "lunch"), at(3))
+        decide(state, SetNotReady(1, "meal"), at(3))
     assert raised.value.code == "illegal_agent_transition"
     assert state == before
     assert agent(state, 1).call == "c1"
@@ -219,7 +226,7 @@ def test_ready_agent_on_an_unregistered_seat_is_never_offered() -> None:
     assert agent(state, 1).state == AgentState.OFFERED
     assert agent(state, 1).call == "c1"
     assert set(state.offered) == {"c1"}
-    assert state.waiting == ()
+    assert state.waiting == {}
 
 
 def test_unregistering_a_seat_stops_offers() -> None:
@@ -268,7 +275,7 @@ def test_higher_priority_first() -> None:
     state, _ = run(state, [call("high", priority=5)], at(2))
     state, _ = run(state, [call("mid", priority=1)], at(3))
     assert [c.linkedid for c in queue_order(state)] == ["high", "mid", "low1", "low2"]
-    assert waiting_ids(state) == ["low1", "low2", "high", "mid"]  # stored in arrival order
+    assert sorted(state.waiting, key=lambda k: state.waiting[k].seq) == ["low1", "low2", "high", "mid"]
     assert position_in_queue(state, "high") == 1
     assert position_in_queue(state, "low2") == 4
     state, events = ready(state, 1, "s1", at(5))
@@ -306,7 +313,7 @@ def test_enqueue_of_a_known_linkedid_is_ignored() -> None:
     resynced, events = run(state, [call("a", priority=9)], at(30))
     assert events == []
     assert resynced == state  # same place, same arrival time, same priority
-    assert resynced.waiting[0].enqueued_at == at(0)
+    assert resynced.waiting_in_order()[0].enqueued_at == at(0)
     assert resynced.next_seq == 2
 
     state, _ = ready(state, 1, "s1", at(31))  # "a" offered
@@ -333,8 +340,8 @@ def test_ring_no_answer_puts_agent_not_ready_and_call_back_in_its_place() -> Non
     assert offers(events) == []
     assert waiting_ids(state) == ["a", "b", "c"]  # ahead of the calls that arrived later
     assert position_in_queue(state, "a") == 1
-    assert state.waiting[0].missed_by == frozenset({1})
-    assert state.waiting[0].enqueued_at == at(0)
+    assert state.waiting_in_order()[0].missed_by == frozenset({1})
+    assert state.waiting_in_order()[0].enqueued_at == at(0)
     assert state.offered == {}
 
     state, events = ready(state, 2, "s2", at(21))
@@ -353,7 +360,7 @@ def test_missed_call_goes_straight_to_the_next_ready_agent(status: str) -> None:
     state, events = run(state, [MarkNoAnswer("a", status)], at(17))
     assert offers(events) == [("a", 2)]
     assert agent(state, 1).state == AgentState.NOT_READY
-    assert state.offered["a"].missed_by == frozenset({1})
+    assert state.offered["a"].call.missed_by == frozenset({1})
 
 
 def test_missed_call_is_never_offered_again_to_the_agent_who_missed_it() -> None:
@@ -379,7 +386,7 @@ def test_call_missed_by_two_agents_remembers_both() -> None:
     state, _ = run(state, [MarkNoAnswer("a", "NOANSWER")], at(17))  # now offered to 2
     state, events = run(state, [MarkNoAnswer("a", "BUSY")], at(18))
     assert offers(events) == []
-    assert state.waiting[0].missed_by == frozenset({1, 2})
+    assert state.waiting_in_order()[0].missed_by == frozenset({1, 2})
     state, events = run(state, [SetReady(1), SetReady(2)], at(19))
     assert offers(events) == []
 
@@ -389,7 +396,7 @@ def test_cancel_while_ringing_drops_the_call_and_frees_the_agent() -> None:
     state, _ = run(state, [call("a")], at(1))
     state, events = run(state, [MarkNoAnswer("a", "CANCEL")], at(5))
     assert state.offered == {}
-    assert state.waiting == ()
+    assert state.waiting == {}
     assert agent(state, 1).state == AgentState.READY
     assert agent(state, 1).call is None
     assert changes(events) == [(1, "offered", "ready", "")]
@@ -455,10 +462,10 @@ def test_caller_gone_during_the_talk_starts_wrap_up() -> None:
     a = agent(state, 1)
     assert a.state == AgentState.WRAP_UP
     assert a.call == "a"
-    assert a.wrapup_until == at(100 + state.wrapup_seconds)
+    assert a.wrapup_until == at(100 + 10)
     assert changes(events) == [(1, "on_call", "wrap_up", "")]
     assert events[0].linkedid == "a"
-    assert next_deadline(state) == at(110)
+    assert next_deadline(state, T0) == at(110)
 
 
 def test_agent_leg_gone_starts_wrap_up() -> None:
@@ -477,7 +484,7 @@ def test_wrap_up_ends_at_its_deadline_on_a_tick_and_not_before() -> None:
     state = replace_wrapup(_on_call(at(0)), 30.0)
     state, _ = run(state, [AgentLegGone("a", "s1")], at(100))
     deadline = at(130)
-    assert next_deadline(state) == deadline
+    assert next_deadline(state, T0) == deadline
     state, _ = run(state, [call("b")], at(101))
     assert waiting_ids(state) == ["b"]
 
@@ -489,11 +496,11 @@ def test_wrap_up_ends_at_its_deadline_on_a_tick_and_not_before() -> None:
     assert changes(events) == [(1, "wrap_up", "ready", ""), (1, "ready", "offered", "")]
     assert offers(events) == [("b", 1)]
     assert agent(state, 1).call == "b"
-    assert next_deadline(state) is None
+    assert next_deadline(state, T0) is None
 
 
 def replace_wrapup(state: AcdState, seconds: float) -> AcdState:
-    return replace(state, wrapup_seconds=seconds)
+    return with_wrapup(state, seconds)
 
 
 def test_ready_during_wrap_up_ends_it_early() -> None:
@@ -502,7 +509,7 @@ def test_ready_during_wrap_up_ends_it_early() -> None:
     state, events = run(state, [SetReady(1)], at(12))
     assert agent(state, 1).state == AgentState.READY
     assert agent(state, 1).wrapup_until is None
-    assert next_deadline(state) is None
+    assert next_deadline(state, T0) is None
     assert changes(events) == [(1, "wrap_up", "ready", "")]
 
 
@@ -515,15 +522,15 @@ def test_any_command_after_the_deadline_releases_the_wrap_up() -> None:
 
 
 def test_next_deadline_is_the_earliest_wrap_up() -> None:
-    assert next_deadline(AcdState()) is None
+    assert next_deadline(AcdState(), T0) is None
     state, _ = ready(AcdState(), 1, "s1", at(0))
     state, _ = ready(state, 2, "s2", at(0))
     state, _ = run(state, [call("a"), call("b"), MarkAnswered("a"), MarkAnswered("b")], at(1))
     state, _ = run(state, [CallerGone("b")], at(5))
     state, _ = run(state, [CallerGone("a")], at(7))
-    assert next_deadline(state) == at(15)
+    assert next_deadline(state, T0) == at(15)
     state, _ = run(state, [Tick()], at(15))
-    assert next_deadline(state) == at(17)
+    assert next_deadline(state, T0) == at(17)
 
 
 # Invariants under random command sequences -----------------------------------------------------------
@@ -594,7 +601,7 @@ class AcdMachine(RuleBasedStateMachine):
     def set_ready(self, agent_id: int, dt: int) -> None:
         self.step(SetReady(agent_id), dt)
 
-    @rule(agent_id=st.sampled_from(AGENT_IDS), reason=st.sampled_from(("", "lunch", "training")),
+    @rule(agent_id=st.sampled_from(AGENT_IDS), reason=st.sampled_from(("", "meal", "training")),
           dt=st.integers(0, 4))
     def set_not_ready(self, agent_id: int, reason: str, dt: int) -> None:
         self.step(SetNotReady(agent_id, reason), dt)
@@ -669,7 +676,7 @@ class AcdMachine(RuleBasedStateMachine):
         return holders[0]
 
     def ids_in_queue(self) -> set[str]:
-        return {c.linkedid for c in self.state.waiting}
+        return set(self.state.waiting)
 
     # --- checks of one decision ---
 
@@ -709,7 +716,7 @@ class AcdMachine(RuleBasedStateMachine):
         for i, (linkedid, agent_id) in enumerate(offered_now):
             later = offered_now[i + 1:]
             # calls still waiting at the moment of this offer
-            still_waiting = [c.linkedid for c in after.waiting] + [lid for lid, _ in later]
+            still_waiting = [c.linkedid for c in after.waiting_in_order()] + [lid for lid, _ in later]
             for other in still_waiting:
                 if (other, agent_id) in self.missed:
                     continue
@@ -730,7 +737,7 @@ class AcdMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_call_both_waiting_and_offered(self) -> None:
-        waiting = [c.linkedid for c in self.state.waiting]
+        waiting = [c.linkedid for c in self.state.waiting_in_order()]
         assert len(waiting) == len(set(waiting))
         assert not set(waiting) & set(self.state.offered)
 
@@ -749,19 +756,18 @@ class AcdMachine(RuleBasedStateMachine):
 
     @invariant()
     def missed_calls_remember_who_missed_them(self) -> None:
-        for c in (*self.state.waiting, *self.state.offered.values()):
+        for c in (*self.state.waiting.values(), *(o.call for o in self.state.offered.values())):
             assert c.missed_by == {aid for lid, aid in self.missed if lid == c.linkedid}
 
     @invariant()
-    def waiting_is_in_arrival_order(self) -> None:
-        numbers = [self.arrival[c.linkedid][1] for c in self.state.waiting]
-        assert numbers == sorted(numbers)
-        assert [c.seq for c in self.state.waiting] == sorted(c.seq for c in self.state.waiting)
+    def line_is_in_priority_then_arrival_order(self) -> None:
+        served = [(-self.arrival[c.linkedid][0], self.arrival[c.linkedid][1]) for c in self.state.waiting_in_order()]
+        assert served == sorted(served)
 
     @invariant()
     def routing_is_complete(self) -> None:
         """After a decision no waiting call could still go to an available agent."""
-        for c in self.state.waiting:
+        for c in self.state.waiting_in_order():
             for a in available_agents(self.state):
                 assert a.agent_id in c.missed_by
 
@@ -774,7 +780,7 @@ class AcdMachine(RuleBasedStateMachine):
     def next_deadline_is_the_earliest_wrap_up_end(self) -> None:
         ends = [a.wrapup_until for a in self.state.agents.values() if a.state == AgentState.WRAP_UP]
         assert None not in ends
-        assert next_deadline(self.state) == min((e for e in ends if e is not None), default=None)
+        assert next_deadline(self.state, T0) == min((e for e in ends if e is not None), default=None)
 
 
 AcdMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=40, deadline=None,
@@ -784,6 +790,6 @@ TestAcdInvariants = AcdMachine.TestCase
 
 def test_waiting_call_fields_come_from_enqueue() -> None:
     state, _ = run(AcdState(), [call("a", priority=3)], at(4))
-    assert state.waiting == (WaitingCall(linkedid="a", channel="PJSIP/trunk-a", queue="general",
-                                         enqueued_at=at(4), seq=0, priority=3, account_number="10020031",
-                                         caller_number="13800138000", ivr_path="main>agent>queue"),)
+    assert state.waiting == {"a": WaitingCall(linkedid="a", channel="PJSIP/trunk-a", queue="general",
+                                              enqueued_at=at(4), seq=0, priority=3, account_number="10020031",
+                                              caller_number="13800138000", ivr_path="main>agent>queue")}

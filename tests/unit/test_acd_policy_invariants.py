@@ -1,0 +1,202 @@
+"""Invariants of the ACD core under random command sequences with every policy feature at once: several
+queues (longest idle, fewest calls, skills with relaxation, ring-all), overflow, first-responder owners,
+queue callbacks, emergency seats and the telephony link going down and up."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from acd.agents import AgentState
+from acd.commands import (
+    AgentLegGone,
+    CallerGone,
+    Command,
+    Enqueue,
+    LogIn,
+    LogOut,
+    MarkAnswered,
+    MarkNoAnswer,
+    RegisterSeat,
+    RequestCallback,
+    SetEmergency,
+    SetNotReady,
+    SetReady,
+    SetTelephonyLink,
+    Tick,
+)
+from acd.core import AcdState, decide
+from acd.policy import AcdPolicy, OverflowRule, QueuePolicy, SkillStep, Strategy
+from kernel.call_events import AgentStateChanged, CallOffered
+from kernel.errors import QingquanError
+from kernel.events import Event
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+AGENTS = (1, 2, 3, 4)
+SEATS = {1: "s1", 2: "s2", 3: "s3", 4: "e4"}  # e4 is an emergency seat
+QUEUES = ("general", "billing", "repair", "small")
+STATUSES = ("NOANSWER", "BUSY", "CHANUNAVAIL", "CANCEL", "REDIRECT_FAILED", "LINK_DOWN")
+
+POLICY = AcdPolicy(queues={
+    "general": QueuePolicy("general", wrapup_seconds=3, overflow=(OverflowRule(20, "billing"),)),
+    "billing": QueuePolicy("billing", Strategy.SKILLS, 2, {"billing": 3}, (SkillStep(10, 1), SkillStep(20, 3))),
+    "repair": QueuePolicy("repair", Strategy.FEWEST_CALLS, 0, emergency_overflow=(OverflowRule(5, "general"),)),
+    "small": QueuePolicy("small", Strategy.RING_ALL, 1, sticky_seconds=8),
+}, emergency_seats=frozenset({"e4"}))
+
+
+class PolicyMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = AcdState(policy=POLICY)
+        self.now = T0
+        self.count = 0
+        self.live: set[str] = set()  # calls that must be somewhere: waiting or ringing (not yet answered)
+
+    @initialize()
+    def seats_registered(self) -> None:
+        for seat in SEATS.values():
+            self.step(RegisterSeat(seat, True), 0)
+
+    def step(self, command: Command, dt: int) -> list[Event]:
+        self.now += timedelta(seconds=dt)
+        before = self.state
+        try:
+            self.state, events = decide(self.state, command, self.now)
+        except QingquanError:
+            assert self.state is before
+            return []
+        self.check_offers(before, events)
+        return events
+
+    def check_offers(self, before: AcdState, events: list[Event]) -> None:
+        """Every agent offered a call was ready (never not ready), on a registered seat, and on an emergency
+        seat only in emergency mode."""
+        became_offered = {e.agent_id: e.from_state for e in events
+                          if isinstance(e, AgentStateChanged) and e.to_state == "offered"}
+        for event in events:
+            if isinstance(event, CallOffered):
+                assert event.linkedid in self.live
+                for agent_id in event.agent_ids:
+                    assert became_offered[agent_id] == "ready"
+                    seat = self.state.agents[agent_id].seat
+                    assert seat in self.state.registered_seats
+                    assert self.state.emergency or seat not in POLICY.emergency_seats
+                    assert agent_id not in self.state.offered[event.linkedid].call.missed_by
+
+    def pick_call(self, data: st.DataObject) -> str:
+        known = sorted(self.live | {a.call for a in self.state.agents.values() if a.call}) or ["none"]
+        return data.draw(st.sampled_from(known))
+
+    @rule(agent_id=st.sampled_from(AGENTS), billing=st.integers(0, 5), dt=st.integers(0, 3),
+          queues=st.sets(st.sampled_from(QUEUES), max_size=2))
+    def log_in_and_ready(self, agent_id: int, billing: int, dt: int, queues: set[str]) -> None:
+        self.step(LogIn(agent_id, SEATS[agent_id], {"billing": billing}, frozenset(queues)), dt)
+        self.step(SetReady(agent_id), 0)
+
+    @rule(agent_id=st.sampled_from(AGENTS), choice=st.sampled_from(("ready", "meal", "out")), dt=st.integers(0, 3))
+    def agent_changes(self, agent_id: int, choice: str, dt: int) -> None:
+        command = {"ready": SetReady(agent_id), "meal": SetNotReady(agent_id, "meal"), "out": LogOut(agent_id)}
+        self.step(command[choice], dt)
+
+    @rule(queue=st.sampled_from(QUEUES), priority=st.integers(0, 2), owner=st.sampled_from((None, 1, 2, 9)),
+          dt=st.integers(0, 4))
+    def enqueue(self, queue: str, priority: int, owner: int | None, dt: int) -> None:
+        self.count += 1
+        linkedid = f"c{self.count}"
+        self.live.add(linkedid)
+        self.step(Enqueue(linkedid, f"PJSIP/trunk-{self.count}", queue, priority, owner_agent=owner), dt)
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def callback(self, data: st.DataObject, dt: int) -> None:
+        linkedid = self.pick_call(data)
+        number = data.draw(st.sampled_from(("1390001", "1390002", "1390003")))
+        twin = next((c.linkedid for c in self.state.waiting.values()
+                     if c.callback_number == number and c.linkedid != linkedid), None)
+        events = self.step(RequestCallback(linkedid, number), dt)
+        if events and twin is not None:
+            self.live.discard(linkedid)  # merged into the callback already in line for that number
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def answer(self, data: st.DataObject, dt: int) -> None:
+        linkedid = self.pick_call(data)
+        offer = self.state.offered.get(linkedid)
+        seat = data.draw(st.sampled_from(["", *(SEATS[a] for a in sorted(offer.agent_ids))])) if offer else ""
+        self.step(MarkAnswered(linkedid, seat), dt)
+        if offer is not None:
+            self.live.discard(linkedid)
+
+    @rule(data=st.data(), status=st.sampled_from(STATUSES), dt=st.integers(0, 4))
+    def no_answer(self, data: st.DataObject, status: str, dt: int) -> None:
+        linkedid = self.pick_call(data)
+        offer = self.state.offered.get(linkedid)
+        seat = data.draw(st.sampled_from(["", *(SEATS[a] for a in sorted(offer.agent_ids))])) if offer else ""
+        self.step(MarkNoAnswer(linkedid, status, seat), dt)
+        if (offer is not None and status == "CANCEL" and not offer.call.is_callback
+                and linkedid not in self.state.offered):
+            self.live.discard(linkedid)  # the caller left while the seats rang
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def caller_gone(self, data: st.DataObject, dt: int) -> None:
+        linkedid = self.pick_call(data)
+        was_callback = (linkedid in self.state.waiting and self.state.waiting[linkedid].is_callback) or (
+            linkedid in self.state.offered and self.state.offered[linkedid].call.is_callback)
+        self.step(CallerGone(linkedid), dt)
+        if not was_callback:
+            self.live.discard(linkedid)
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def agent_hangs_up(self, data: st.DataObject, dt: int) -> None:
+        linkedid = self.pick_call(data)
+        holder = next((a for a in self.state.agents.values() if a.call == linkedid), None)
+        self.step(AgentLegGone(linkedid, holder.seat if holder and holder.seat else "s1"), dt)
+
+    @rule(on=st.booleans(), dt=st.integers(0, 4))
+    def emergency(self, on: bool, dt: int) -> None:
+        self.step(SetEmergency(on), dt)
+
+    @rule(up=st.booleans(), dt=st.integers(0, 4))
+    def link(self, up: bool, dt: int) -> None:
+        self.step(SetTelephonyLink(up), dt)
+
+    @rule(dt=st.integers(1, 15))
+    def tick(self, dt: int) -> None:
+        self.step(Tick(), dt)
+
+    @invariant()
+    def no_call_is_lost_and_each_is_in_one_place(self) -> None:
+        waiting, offered = set(self.state.waiting), set(self.state.offered)
+        assert not waiting & offered
+        assert waiting | offered == self.live
+        assert [k[2] for k in self.state.line] == [c.linkedid for c in self.state.waiting_in_order()]
+        assert sorted(k[2] for k in self.state.line) == sorted(waiting)
+
+    @invariant()
+    def agents_and_offers_match(self) -> None:
+        ringing = {a.agent_id: a.call for a in self.state.agents.values() if a.state == AgentState.OFFERED}
+        from_offers = {agent_id: linkedid for linkedid, offer in self.state.offered.items()
+                       for agent_id in offer.agent_ids}
+        assert ringing == from_offers
+        talking = [a.call for a in self.state.agents.values() if a.state == AgentState.ON_CALL]
+        assert len(talking) == len(set(talking))  # a call is answered by one agent
+        for offer in self.state.offered.values():
+            if POLICY.queue(offer.call.queue).strategy != Strategy.RING_ALL:
+                assert len(offer.agent_ids) == 1  # one agent at a time, except ring-all
+
+    @invariant()
+    def seats_are_not_shared(self) -> None:
+        seats = [a.seat for a in self.state.agents.values() if a.state != AgentState.LOGGED_OUT]
+        assert len(seats) == len(set(seats))
+
+    @invariant()
+    def one_callback_per_number_in_line(self) -> None:
+        numbers = [c.callback_number for c in self.state.waiting.values() if c.callback_number]
+        assert len(numbers) == len(set(numbers))
+
+
+PolicyMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None,
+                                           suppress_health_check=[HealthCheck.too_slow])
+TestPolicyInvariants = PolicyMachine.TestCase
