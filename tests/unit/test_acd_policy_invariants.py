@@ -4,6 +4,7 @@ queue callbacks, emergency seats and the telephony link going down and up."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -30,6 +31,7 @@ from acd.commands import (
 )
 from acd.core import AcdState, decide
 from acd.policy import AcdPolicy, OverflowRule, QueuePolicy, SkillStep, Strategy
+from acd.snapshot import from_snapshot, to_snapshot
 from kernel.call_events import AgentStateChanged, CallOffered
 from kernel.errors import QingquanError
 from kernel.events import Event
@@ -195,6 +197,12 @@ class PolicyMachine(RuleBasedStateMachine):
     def one_callback_per_number_in_line(self) -> None:
         numbers = [c.callback_number for c in self.state.waiting.values() if c.callback_number]
         assert len(numbers) == len(set(numbers))
+
+
+    @invariant()
+    def the_snapshot_round_trips_through_json(self) -> None:
+        restored = from_snapshot(json.loads(json.dumps(to_snapshot(self.state))), AcdState(policy=POLICY))
+        assert restored == self.state
 
 
 PolicyMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None,
