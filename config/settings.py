@@ -86,6 +86,7 @@ class IvrSettings(BaseModel):
 class AcdSettings(BaseModel):
     wrapup_seconds: float = Field(default=10.0, ge=0)
     queue: str = "general"
+    short_abandon_seconds: float = Field(default=5.0, ge=0)
 
 
 class AuthSettings(BaseModel):
