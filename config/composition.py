@@ -24,6 +24,7 @@ from billing.local_gateway import LocalBillingGateway
 from config.acd_policy import acd_policy
 from config.settings import Settings
 from contacts.recorder import ContactRecorder
+from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
 from ivr.menu import MenuConfig
 from ivr.prompts import generate_hold_music, generate_prompts
@@ -58,7 +59,9 @@ class Hotline:
         await asyncio.to_thread(self._ensure_prompts)
         bus = self.bus = EventBus()
         billing = LocalBillingGateway(self.factory)
-        bus.subscribe("contacts", ContactRecorder(self.factory).on_event)
+        contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds)
+        bus.subscribe("contacts", contacts.on_event)
+        bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
         hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))

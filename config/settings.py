@@ -120,6 +120,7 @@ class AcdSettings(BaseModel):
                                                         "after_call_work", "missed", "forced"])
     announce_seconds: int = Field(default=30, ge=2, le=600)  # position / wait / callback offer while on hold
     emergency_announcement: bool = True  # in emergency mode, callers hear the emergency notice before the menu
+    short_abandon_seconds: float = Field(default=5.0, ge=0)  # abandons quicker than this are reported apart
 
     @model_validator(mode="after")
     def _queues_are_consistent(self) -> AcdSettings:

@@ -1,11 +1,12 @@
-"""One contact record per call, and the append-only event log it can be rebuilt from."""
+"""One contact record per call, the append-only event log it can be rebuilt from, and the append-only log of
+the carrier trunk's lines in use."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, Index, Integer, SmallInteger, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -32,6 +33,18 @@ class Contact(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     offer_count: Mapped[int] = mapped_column(Integer, default=0)
     reconstructed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The caller's wait in seconds: queued -> answered, or queued -> ended for an abandon.
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    # Where the last offer stands: offered, ringing, answered, or the failed Dial's status in lower case.
+    offer_state: Mapped[str | None] = mapped_column(String(16))
+    # For an abandon: "queue" (hung up waiting) or "ringing" (hung up while a seat was offered or rang).
+    abandon_stage: Mapped[str | None] = mapped_column(String(12))
+    # An abandon within acd.short_abandon_seconds: reported apart, left out of the rates.
+    overflowed_to: Mapped[str | None] = mapped_column(String(40))
+    callback_number: Mapped[str | None] = mapped_column(String(40))
+    # requested -> agent_answered -> connected | customer_noanswer | customer_busy ...
+    callback_status: Mapped[str | None] = mapped_column(String(24))
+    short_abandon: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (Index("ix_contact_arrived_at", "arrived_at"),)
 
@@ -44,3 +57,21 @@ class ContactEvent(Base):
     type: Mapped[str] = mapped_column(String(48))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TrunkOccupancy(Base):
+    """One row each time a trunk call takes a line (+1), lets it go (-1) or is refused because every line is
+    busy (0). ``lines_in_use`` is the count after the change, as Asterisk itself counts it when it says."""
+
+    __tablename__ = "trunk_occupancy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    lines_in_use: Mapped[int] = mapped_column(Integer)
+    change: Mapped[int] = mapped_column(SmallInteger)
+    linkedid: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        CheckConstraint("lines_in_use >= 0", name="lines_in_use_not_negative"),
+        CheckConstraint("change IN (-1, 0, 1)", name="change_is_a_step"),
+    )

@@ -1,17 +1,26 @@
 """The contact record as a fold over a call's events. Pure: current field values and an event in, the
-fields to change out. The recorder applies the result to the one ``contact`` row of the call."""
+fields to change out. The recorder applies the result to the one ``contact`` row of the call.
+
+The caller's wait is queued -> answered for an answered call and queued -> ended for an abandon. An abandon
+is staged "ringing" when the caller hung up while a seat was offered the call or rang (Dial ends CANCEL only
+then), else "queue"; one shorter than the short-abandon threshold is marked a short abandon."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from kernel.call_events import (
     AgentLegEnded,
     AgentRinging,
+    CallAnswered,
     CallArrived,
+    CallbackDialEnded,
+    CallbackRequested,
     CallEnded,
     CallOffered,
+    CallOverflowed,
     CallQueued,
     IvrLeft,
     IvrStepped,
@@ -22,14 +31,27 @@ from kernel.call_events import (
 from kernel.events import Event
 
 CONTACT_EVENTS = (CallArrived, IvrStepped, IvrLeft, CallQueued, CallOffered, AgentRinging, OfferAnswered,
-                  OfferFailed, CallEnded, AgentLegEnded, TrunkLinesBusy)
+                  OfferFailed, CallEnded, AgentLegEnded, TrunkLinesBusy, CallAnswered, CallOverflowed,
+                  CallbackRequested, CallbackDialEnded)
 
 
 def is_contact_event(event: Event) -> bool:
     return isinstance(event, CONTACT_EVENTS) and bool(event.linkedid)
 
 
-def changes_for(current: Mapping[str, Any], event: Event) -> dict[str, Any]:
+DEFAULT_SHORT_ABANDON_SECONDS = 5.0
+ANSWERED = "answered"
+ABANDONED = "abandoned"
+# Outcomes that end a queued call's wait without an agent and without abandoning it (a caller who chose a
+# callback is not abandoned): set by their own event before the call ends, kept when it ends.
+QUEUE_EXITS: frozenset[str] = frozenset({"callback_requested"})
+# offer_state values during which a hang-up is an abandon while ringing; "cancel" is Dial's status when the
+# caller hung up while the seat rang, which arrives just before the caller's own hang-up.
+RINGING_OFFER_STATES = frozenset({"offered", "ringing", "cancel"})
+
+
+def changes_for(current: Mapping[str, Any], event: Event, *,
+                short_abandon_seconds: float = DEFAULT_SHORT_ABANDON_SECONDS) -> dict[str, Any]:
     """Fields to set on the contact row; ``current`` holds the row's present values (empty when new)."""
     match event:
         case CallArrived():
@@ -46,13 +68,33 @@ def changes_for(current: Mapping[str, Any], event: Event) -> dict[str, Any]:
             return _queued(current, event)
         case CallOffered():
             return {"offered_at": current.get("offered_at") or event.at, "agent_id": event.agent_id,
-                    "seat": event.seat, "offer_count": (current.get("offer_count") or 0) + 1}
+                    "seat": event.seat, "offer_count": (current.get("offer_count") or 0) + 1,
+                    "offer_state": "offered"}
+        case AgentRinging():
+            return {} if current.get("answered_at") else {"offer_state": "ringing"}
+        case OfferFailed():
+            return {} if current.get("answered_at") else {"offer_state": event.status.lower()[:16]}
         case OfferAnswered():
-            return {} if current.get("answered_at") else {"answered_at": event.at, "seat": event.seat}
+            if current.get("answered_at"):
+                return {}
+            return {"answered_at": event.at, "seat": event.seat, "offer_state": "answered",
+                    "wait_seconds": seconds_between(current.get("queued_at"), event.at)}
         case CallEnded():
-            return {"ended_at": event.at, "outcome": final_outcome(current)}
+            return _ended(current, event, short_abandon_seconds)
         case TrunkLinesBusy():
             return {"outcome": "lines_busy"}
+        case CallAnswered():  # the ACD's word on who took the call (with ring-all, the seat that answered)
+            changes = {"agent_id": event.agent_id, "seat": event.seat}
+            if event.callback:
+                changes["callback_status"] = "agent_answered"
+            return changes
+        case CallOverflowed():
+            return {"overflowed_to": event.to_queue}
+        case CallbackRequested():
+            return {"outcome": "callback_requested", "callback_number": event.number, "callback_status": "requested"}
+        case CallbackDialEnded():
+            return {"callback_status": "connected" if event.status == "ANSWER" else
+                    f"customer_{event.status.lower()}"[:24]}
     return {}
 
 
@@ -71,12 +113,31 @@ def _queued(current: Mapping[str, Any], event: CallQueued) -> dict[str, Any]:
     return changes
 
 
+def _ended(current: Mapping[str, Any], event: CallEnded, short_abandon_seconds: float) -> dict[str, Any]:
+    outcome = final_outcome(current)
+    changes: dict[str, Any] = {"ended_at": event.at, "outcome": outcome}
+    if outcome == ABANDONED:
+        wait = seconds_between(current.get("queued_at"), event.at)
+        changes["wait_seconds"] = wait
+        changes["abandon_stage"] = "ringing" if current.get("offer_state") in RINGING_OFFER_STATES else "queue"
+        changes["short_abandon"] = wait is not None and wait < short_abandon_seconds
+    return changes
+
+
+def seconds_between(earlier: datetime | None, later: datetime) -> float | None:
+    """``later − earlier`` in seconds, to the millisecond (None without ``earlier``)."""
+    return None if earlier is None else round((later - earlier).total_seconds(), 3)
+
+
 def final_outcome(current: Mapping[str, Any]) -> str:
-    """answered, abandoned (hung up while queued or ringing), or how the call ended without a queue."""
+    """answered; a queue exit the caller chose (never an abandon); abandoned (hung up while queued or
+    ringing); or how the call ended without a queue."""
     if current.get("answered_at"):
-        return "answered"
+        return ANSWERED
+    if current.get("outcome") in QUEUE_EXITS:
+        return str(current["outcome"])
     if current.get("queued_at"):
-        return "abandoned"
+        return ABANDONED
     if current.get("outcome"):
         return str(current["outcome"])
     if current.get("ivr_left_at"):

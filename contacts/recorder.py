@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact, ContactEvent
-from contacts.record import changes_for, is_contact_event
+from contacts.record import DEFAULT_SHORT_ABANDON_SECONDS, changes_for, is_contact_event
 from kernel.database import transaction, write_until_stored
 from kernel.events import Event
 
@@ -21,9 +21,11 @@ CONTACT_FIELDS = tuple(c.name for c in Contact.__table__.columns if c.name not i
 
 
 class ContactRecorder:
-    def __init__(self, factory: sessionmaker[Session], retry_seconds: float = 1.0) -> None:
+    def __init__(self, factory: sessionmaker[Session], retry_seconds: float = 1.0, *,
+                 short_abandon_seconds: float = DEFAULT_SHORT_ABANDON_SECONDS) -> None:
         self._factory = factory
         self._retry_seconds = retry_seconds
+        self._short_abandon_seconds = short_abandon_seconds
 
     async def on_event(self, event: Event) -> None:
         if not is_contact_event(event):
@@ -43,5 +45,6 @@ class ContactRecorder:
                                   reconstructed=False)
                 session.add(contact)
             current: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS}
-            for name, value in changes_for(current, event).items():
+            changes = changes_for(current, event, short_abandon_seconds=self._short_abandon_seconds)
+            for name, value in changes.items():
                 setattr(contact, name, value)

@@ -181,3 +181,22 @@ class CallbackDialEnded(Event):
 
     wire_type: ClassVar[str] = "callback.dial_ended"
     status: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrunkLineSeized(Event):
+    """A trunk call took a line. ``lines_in_use`` is Asterisk's own count (``GROUP_COUNT``) with this call,
+    or None when the dialplan did not say."""
+
+    wire_type: ClassVar[str] = "trunk.line_seized"
+    channel: str
+    lines_in_use: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrunkLineReleased(Event):
+    """A trunk call let its line go. ``lines_in_use`` is Asterisk's count without this call, or None."""
+
+    wire_type: ClassVar[str] = "trunk.line_released"
+    channel: str
+    lines_in_use: int | None

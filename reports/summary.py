@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, 
 from sqlalchemy.orm import Session
 
 from contacts.models import Contact
+from contacts.record import ABANDONED
 from kernel.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,23 @@ DEFINITIONS: dict[str, str] = {
     "calls": "all calls that arrived in the period (来电总数)",
     "offered": "calls that reached an agent queue (进入人工队列)",
     "answered": "queued calls connected to an agent (人工接通)",
-    "abandoned": "queued calls that hung up before an agent answered (排队放弃)",
-    "answer_rate": "answered / offered (人工接通率)",
-    "abandon_rate": "abandoned / offered (放弃率)",
+    "abandoned": "queued calls that hung up, while waiting or while a seat rang, before an agent answered, "
+                 "short abandons excepted (排队放弃)",
+    "short_abandoned": "queued calls that hung up within the short-abandon threshold (acd.short_abandon_seconds, "
+                       "5 s by default) of queuing: kept apart and left out of every rate (短时放弃)",
+    "answer_rate": "answered / (offered − short_abandoned) (人工接通率)",
+    "abandon_rate": "abandoned / (offered − short_abandoned) (放弃率)",
+    "answered_within_target": "answered calls whose wait (answered − queued) was at most the service target, "
+                              "20 s by default (目标时间内接通)",
+    "service_level": "answered_within_target / (answered + abandoned), short abandons excluded: the Genesys "
+                     "form, target 20 s by default (服务水平)",
     "asa_seconds": "mean of (answered − queued) over answered calls, in seconds (平均应答速度 ASA)",
     "longest_wait_seconds": "longest time in queue, (answered, or else ended) − queued, over offered calls, "
                             "in seconds (最长等待时间)",
     "self_served": "calls that never queued and were served by the IVR alone (IVR自助服务)",
 }
 
+SERVICE_TARGET_SECONDS = 20.0
 _SECONDS_DIGITS = 3
 
 
@@ -58,6 +67,9 @@ class Summary:
     asa_seconds: float | None
     longest_wait_seconds: float | None
     self_served: int
+    short_abandoned: int
+    answered_within_target: int
+    service_level: float | None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,8 @@ class CallLogEntry:
     offer_count: int
     wait_seconds: float | None
     talk_seconds: float | None
+    abandon_stage: str | None = None
+    short_abandon: bool = False
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -127,31 +141,43 @@ def _check_period(start: datetime, end: datetime) -> None:
 
 
 def summarize(session: Session, start: datetime, end: datetime, *, queue: str | None = None,
-              agent_id: int | None = None) -> Summary:
-    """The figures of :data:`DEFINITIONS` over contacts with ``start <= arrived_at < end``."""
+              agent_id: int | None = None, service_target_seconds: float = SERVICE_TARGET_SECONDS) -> Summary:
+    """The figures of :data:`DEFINITIONS` over contacts with ``start <= arrived_at < end``.
+
+    An abandon is a contact whose outcome is ``abandoned`` (so an outcome that ends the wait otherwise, such
+    as a requested callback, never counts as one); the contact record marks the short ones."""
     _check_period(start, end)
     period = _filters(start, end, queue=queue, agent_id=agent_id)
     offered_c = Contact.queued_at.is_not(None)
     answered_c = and_(offered_c, Contact.answered_at.is_not(None))
-    abandoned_c = and_(offered_c, Contact.answered_at.is_(None), Contact.ended_at.is_not(None))
+    gave_up_c = and_(offered_c, Contact.answered_at.is_(None), Contact.outcome == ABANDONED)
+    abandoned_c = and_(gave_up_c, Contact.short_abandon.is_(False))
+    short_c = and_(gave_up_c, Contact.short_abandon.is_(True))
     self_served_c = and_(Contact.queued_at.is_(None), Contact.outcome == SELF_SERVICE)
     dialect = session.get_bind().dialect.name
     wait = _seconds_between(dialect, func.coalesce(Contact.answered_at, Contact.ended_at), Contact.queued_at)
     answer_speed = _seconds_between(dialect, Contact.answered_at, Contact.queued_at)
+    # Half a millisecond of slack: SQLite's date arithmetic is exact to the millisecond only.
+    within_c = and_(answered_c, answer_speed <= service_target_seconds + 0.0005)
     query = select(
         func.count(),
         func.count(case((offered_c, 1))),
         func.count(case((answered_c, 1))),
         func.count(case((abandoned_c, 1))),
+        func.count(case((short_c, 1))),
+        func.count(case((within_c, 1))),
         func.count(case((self_served_c, 1))),
         func.avg(case((answered_c, answer_speed))),
         func.max(case((offered_c, wait))),
     ).where(*period)
-    calls, offered, answered, abandoned, self_served, asa, longest = session.execute(query).one()
+    calls, offered, answered, abandoned, short, within, self_served, asa, longest = session.execute(query).one()
+    counted = offered - short
     summary = Summary(
         calls=calls, offered=offered, answered=answered, abandoned=abandoned,
-        answer_rate=_ratio(answered, offered), abandon_rate=_ratio(abandoned, offered),
+        answer_rate=_ratio(answered, counted), abandon_rate=_ratio(abandoned, counted),
         asa_seconds=_seconds(asa), longest_wait_seconds=_seconds(longest), self_served=self_served,
+        short_abandoned=short, answered_within_target=within,
+        service_level=_ratio(within, answered + abandoned),
     )
     logger.debug("summary %s..%s queue=%s agent=%s: %s", start, end, queue, agent_id, summary)
     return summary
@@ -225,8 +251,11 @@ def _entry(contact: Contact) -> CallLogEntry:
         ivr_path=contact.ivr_path,
         outcome=contact.outcome,
         offer_count=contact.offer_count,
-        wait_seconds=_elapsed(contact.queued_at, waited_until),
+        wait_seconds=contact.wait_seconds if contact.wait_seconds is not None
+        else _elapsed(contact.queued_at, waited_until),
         talk_seconds=_elapsed(contact.answered_at, contact.ended_at),
+        abandon_stage=contact.abandon_stage,
+        short_abandon=contact.short_abandon,
     )
 
 

@@ -19,7 +19,9 @@ from kernel.call_events import (
     OfferAnswered,
     OfferFailed,
     SeatAvailability,
+    TrunkLineReleased,
     TrunkLinesBusy,
+    TrunkLineSeized,
 )
 from kernel.events import Event
 
@@ -84,7 +86,19 @@ def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
     if kind == "QingquanLinesBusy":
         return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),
                               caller_number=_clean(fields.get("CallerIDNum")))
+    if kind in _TRUNK_LINE_EVENTS:
+        return _TRUNK_LINE_EVENTS[kind](at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
+                                        lines_in_use=_line_count(fields.get("Lines")))
     return None
+
+
+_TRUNK_LINE_EVENTS = {"QingquanTrunkSeized": TrunkLineSeized, "QingquanTrunkReleased": TrunkLineReleased}
+
+
+def _line_count(value: str | None) -> int | None:
+    """The dialplan's ``GROUP_COUNT(trunk@qq)``; None when missing or not a count."""
+    text = _clean(value)
+    return int(text) if text.isdigit() else None
 
 
 def _dial_begin(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:

@@ -29,16 +29,20 @@ def at(seconds: float) -> datetime:
 
 def contact(linkedid: str, arrived: datetime, *, queued: float | None = None, answered: float | None = None,
             ended: float | None = None, agent_id: int | None = None, queue: str | None = None,
-            outcome: str | None = None, caller: str = "13800138000") -> Contact:
-    """A contact arriving at ``arrived``; the other times are seconds after arrival."""
+            outcome: str | None = None, caller: str = "13800138000", short: bool = False) -> Contact:
+    """A contact arriving at ``arrived``; the other times are seconds after arrival. A queued call that ended
+    unanswered is abandoned (``short``: a short abandon) unless ``outcome`` says otherwise, as the contact
+    record marks it."""
 
     def later(offset: float | None) -> datetime | None:
         return None if offset is None else arrived + timedelta(seconds=offset)
 
+    if outcome is None and queued is not None and answered is None and ended is not None:
+        outcome = "abandoned"
     return Contact(linkedid=linkedid, caller_number=caller, dialed_number="96106", arrived_at=arrived,
                    queued_at=later(queued), answered_at=later(answered), ended_at=later(ended),
                    agent_id=agent_id, queue=queue, outcome=outcome, ivr_path="main>billing",
-                   offer_count=1 if answered is not None else 0)
+                   offer_count=1 if answered is not None else 0, short_abandon=short)
 
 
 def add(factory: sessionmaker[Session], *contacts: Contact) -> None:
@@ -72,7 +76,8 @@ def typical_day(session_factory: sessionmaker[Session]) -> sessionmaker[Session]
 def test_typical_day(typical_day: sessionmaker[Session]) -> None:
     assert summary_for_day(typical_day) == Summary(
         calls=6, offered=4, answered=2, abandoned=1, answer_rate=0.5, abandon_rate=0.25,
-        asa_seconds=20.0, longest_wait_seconds=50.0, self_served=1)
+        asa_seconds=20.0, longest_wait_seconds=50.0, self_served=1, short_abandoned=0,
+        answered_within_target=1, service_level=pytest.approx(1 / 3))
 
 
 def test_filters_by_queue_and_agent(typical_day: sessionmaker[Session]) -> None:
@@ -95,7 +100,8 @@ def test_empty_day_gives_zeros_and_no_rates(session_factory: sessionmaker[Sessio
     add(session_factory, contact("other-day", at(-86400), queued=1, answered=2, ended=3))
     assert summary_for_day(session_factory) == Summary(
         calls=0, offered=0, answered=0, abandoned=0, answer_rate=None, abandon_rate=None,
-        asa_seconds=None, longest_wait_seconds=None, self_served=0)
+        asa_seconds=None, longest_wait_seconds=None, self_served=0, short_abandoned=0,
+        answered_within_target=0, service_level=None)
 
 
 def test_call_across_local_midnight_counts_on_the_day_it_arrived(
@@ -165,4 +171,47 @@ def test_day_and_range_bounds() -> None:
 
 def test_every_figure_has_a_definition() -> None:
     assert set(DEFINITIONS) == set(Summary.__dataclass_fields__)
-    assert DEFINITIONS["answer_rate"] == "answered / offered (人工接通率)"
+    assert DEFINITIONS["answer_rate"] == "answered / (offered − short_abandoned) (人工接通率)"
+
+
+def test_short_abandons_are_kept_apart_and_left_out_of_the_rates(session_factory: sessionmaker[Session]) -> None:
+    add(session_factory,
+        contact("ans", at(0), queued=10, answered=25, ended=100, agent_id=1),      # 15 s: within 20 s
+        contact("late", at(60), queued=10, answered=40, ended=100, agent_id=1),    # 30 s: answered late
+        contact("gone", at(120), queued=10, ended=70),                             # abandoned after 60 s
+        contact("blip", at(180), queued=10, ended=12, short=True),                 # short abandon
+        contact("blip2", at(240), queued=10, ended=13, short=True))
+    summary = summary_for_day(session_factory)
+    assert (summary.offered, summary.answered, summary.abandoned, summary.short_abandoned) == (5, 2, 1, 2)
+    assert summary.answer_rate == pytest.approx(2 / 3)      # answered / (offered − short abandons)
+    assert summary.abandon_rate == pytest.approx(1 / 3)
+    assert summary.answered_within_target == 1
+    assert summary.service_level == pytest.approx(1 / 3)    # (answered − late) / (answered + abandoned)
+    with session_factory() as session:
+        tight = summarize(session, *day_bounds(DAY), service_target_seconds=10)
+    assert (tight.answered_within_target, tight.service_level) == (0, 0.0)
+
+
+def test_only_short_abandons_give_no_rates(session_factory: sessionmaker[Session]) -> None:
+    add(session_factory, contact("blip", at(0), queued=10, ended=11, short=True))
+    summary = summary_for_day(session_factory)
+    assert (summary.offered, summary.short_abandoned, summary.abandoned) == (1, 1, 0)
+    assert (summary.answer_rate, summary.abandon_rate, summary.service_level) == (None, None, None)
+
+
+def test_a_queue_exit_other_than_hanging_up_is_not_an_abandon(session_factory: sessionmaker[Session]) -> None:
+    add(session_factory,
+        contact("cb", at(0), queued=10, ended=40, outcome="callback_requested"),
+        contact("gone", at(60), queued=10, ended=40))
+    summary = summary_for_day(session_factory)
+    assert (summary.offered, summary.abandoned, summary.short_abandoned) == (2, 1, 0)
+
+
+def test_call_log_shows_the_recorded_wait_and_abandon_details(session_factory: sessionmaker[Session]) -> None:
+    ringing = contact("ring", at(0), queued=10, ended=14, short=True)
+    ringing.wait_seconds, ringing.abandon_stage = 4.0, "ringing"
+    add(session_factory, ringing)
+    with session_factory() as session:
+        [entry] = call_log(session, *day_bounds(DAY))
+    assert (entry.outcome, entry.wait_seconds, entry.abandon_stage, entry.short_abandon) == (
+        "abandoned", 4.0, "ringing", True)

@@ -158,11 +158,13 @@ def test_caller_who_hangs_up_in_queue_is_abandoned(hotline: RunningHotline,
                                                    phones: Callable[..., BaresipPhone]) -> None:
     manager_token = hotline.login("manager1")
     caller = call_and_queue(hotline, phones("13900000002"), manager_token)
-    time.sleep(1.0)
+    time.sleep(6.0)  # the caller waits past the short-abandon threshold (5 s by default) before giving up
     caller.hangup()
     contact = ended_contact(hotline, manager_token, "13900000002")
     assert contact["outcome"] == "abandoned"
     assert contact["answered_at"] is None
+    assert (contact["abandon_stage"], contact["short_abandon"]) == ("queue", False)
+    assert contact["wait_seconds"] >= 6.0
     with hotline.client(manager_token) as c:
         figures = c.get("/api/reports/summary").json()["figures"]
     assert (figures["offered"], figures["answered"], figures["abandoned"]) == (1, 0, 1)

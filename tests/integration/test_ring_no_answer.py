@@ -50,6 +50,7 @@ def test_caller_hanging_up_while_the_seat_rings_is_abandoned_and_the_agent_stays
     caller.hangup()
     contact = ended_contact(hotline, manager, "13200000002")
     assert contact["outcome"] == "abandoned" and contact["offered_at"] is not None
+    assert contact["abandon_stage"] == "ringing" and contact["wait_seconds"] > 0
     state = wait_for(lambda: (lambda a: a if a["state"] == "ready" else None)(agent_state(hotline, token)),
                      what="the agent to be ready again")
     assert state["reason"] == ""

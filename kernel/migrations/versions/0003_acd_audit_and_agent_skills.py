@@ -1,4 +1,4 @@
-"""acd audit log; agents' skills and queues
+"""acd audit log; agents' skills and queues; contacts' overflow and callback
 
 Revision ID: 0003
 Revises: 0002
@@ -31,9 +31,17 @@ def upgrade() -> None:
     with op.batch_alter_table('app_user') as batch:
         batch.add_column(sa.Column('skills', sa.JSON(), nullable=False, server_default='{}'))
         batch.add_column(sa.Column('queues', sa.JSON(), nullable=False, server_default='[]'))
+    with op.batch_alter_table('contact') as batch:
+        batch.add_column(sa.Column('overflowed_to', sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column('callback_number', sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column('callback_status', sa.String(length=24), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('contact') as batch:
+        batch.drop_column('callback_status')
+        batch.drop_column('callback_number')
+        batch.drop_column('overflowed_to')
     with op.batch_alter_table('app_user') as batch:
         batch.drop_column('queues')
         batch.drop_column('skills')
