@@ -30,6 +30,7 @@ from tests.support.ami_client import received_at
 
 @dataclass
 class Sample:
+    start: float  # time.time() of the trigger
     latency: float  # seconds, trigger -> seat phone rings
     parts: dict[str, float] = field(default_factory=dict)  # seconds since the trigger
 
@@ -48,7 +49,7 @@ def agent_free_on_arrival(rig: Rig, system: str, rng: random.Random) -> Sample:
     rig.hang_up(caller)
     if system == QINGQUAN:
         rig.wait_agent("ready")
-    return Sample(rang - start, {"AMI DialBegin": dial_begin - start})
+    return Sample(start, rang - start, {"AMI DialBegin": dial_begin - start})
 
 
 def unpause(rig: Rig, system: str, rng: random.Random) -> Sample:
@@ -75,7 +76,7 @@ def unpause(rig: Rig, system: str, rng: random.Random) -> Sample:
     rig.hang_up(caller)
     if system == QINGQUAN:
         rig.wait_agent("ready")
-    return Sample(rang - start, parts)
+    return Sample(start, rang - start, parts)
 
 
 def end_of_wrapup(rig: Rig, system: str, rng: random.Random) -> Sample:
@@ -103,7 +104,7 @@ def end_of_wrapup(rig: Rig, system: str, rng: random.Random) -> Sample:
     rig.hang_up(waiting)
     if system == QINGQUAN:
         rig.wait_agent("ready")
-    return Sample(rang - start, {"AMI DialBegin": dial_begin - start})
+    return Sample(start, rang - start, {"AMI DialBegin": dial_begin - start})
 
 
 Case = Callable[[Rig, str, random.Random], Sample]
