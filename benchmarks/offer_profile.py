@@ -13,10 +13,12 @@ import random
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.offer_latency import Sample, agent_free_on_arrival, unpause
-from benchmarks.offer_rig import QINGQUAN, Rig, start_rig
+from benchmarks.offer_rig import QINGQUAN, SEAT, Rig, start_rig
+from tests.support.ami_client import received_at
 
 HOOKS = Path(__file__).resolve().parent / "profile_hooks"
 Trace = list[tuple[float, str, str]]
@@ -59,6 +61,33 @@ def print_profile(case: str, samples: list[Sample], trace: Trace) -> None:
             print(f"  {name:<42} median {statistics.median(ms):7.2f}  min {ms[0]:7.2f}  max {ms[-1]:7.2f}")
 
 
+def asterisk_alone(rig: Rig, mechanism: str, rng: random.Random) -> Sample:
+    """The AMI action sent by the benchmark itself, no app in the path: ``redirect`` moves a caller held in
+    acd-hold (agent not ready, so the ACD leaves it alone) into acd-connect; ``originate`` calls the seat
+    straight from AMI (Async, into an Echo). From the action leaving to the seat phone ringing."""
+    rig.own(QINGQUAN, free=False)
+    rig.quiet()
+    caller = rig.callers[0]
+    joined = rig.dial(caller, QINGQUAN)
+    time.sleep(rng.uniform(0.1, 0.3))
+    if mechanism == "redirect":
+        action = {"Action": "Redirect", "Channel": joined["Channel"], "Context": "acd-connect", "Exten": SEAT,
+                  "Priority": "1"}
+    else:
+        action = {"Action": "Originate", "Channel": f"PJSIP/{SEAT}", "Application": "Echo", "Async": "true"}
+    start = time.time()
+    rig.ami.send(action)
+    dial_begin = received_at(rig.dial_begin()) if mechanism == "redirect" else start
+    rang = float(rig.seat.wait_event("CALL_INCOMING")["received_at"])
+    if mechanism == "redirect":
+        rig.hang_up(caller)
+    else:
+        rig.seat.command("hangup")
+        rig.seat.wait_event("CALL_CLOSED")
+        rig.hang_up(caller, seat_rang=False)
+    return Sample(start, rang - start, {"AMI DialBegin": dial_begin - start})
+
+
 def main(samples: int = 15, switch_interval: str = "") -> None:
     sys.setswitchinterval(0.0002)
     rng = random.Random(7)
@@ -72,12 +101,17 @@ def main(samples: int = 15, switch_interval: str = "") -> None:
         print(f"app GIL switch interval: {switch_interval or 'Python default (0.005 s)'}")
         first = [agent_free_on_arrival(rig, QINGQUAN, rng) for _ in range(samples)]
         second = [unpause(rig, QINGQUAN, rng) for _ in range(samples)]
+        floors = {m: [asterisk_alone(rig, m, rng) for _ in range(samples)] for m in ("redirect", "originate")}
     finally:
         if rig is not None:
             rig.stop()
     trace = read_trace(trace_path)
     print_profile("1", first, trace)
     print_profile("2a", second, trace)
+    print("\nAsterisk alone, the benchmark sending the action itself: median ms from the action to the ring")
+    for mechanism, floor in floors.items():
+        ms = sorted(x.latency * 1000 for x in floor)
+        print(f"  {mechanism:<10} n={len(ms)} median {statistics.median(ms):.2f}  min {ms[0]:.2f}  max {ms[-1]:.2f}")
 
 
 if __name__ == "__main__":
