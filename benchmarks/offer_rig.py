@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import queue
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -235,6 +236,7 @@ class Rig:
         self.agent.close()
         self.ami.close()
         self.hotline.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _phone(root: Path, user: str, hotline: RunningHotline | None = None) -> BaresipPhone:
