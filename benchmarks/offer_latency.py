@@ -88,7 +88,8 @@ def end_of_wrapup(rig: Rig, system: str, rng: random.Random) -> Sample:
     rig.answer_at_seat()
     if system == QINGQUAN:
         rig.wait_agent("on_call")
-    rig.dial(waiting, system)
+    time.sleep((rng.random() - time.time() % 1.0) % 1.0)  # the waiting caller joins at a random phase of the
+    rig.dial(waiting, system)                            # second, so app_queue's re-check phase is random too
     time.sleep(0.2)
     if system == APP_QUEUE:  # hang up mid-second, so the whole-second wrap-up rule is unambiguous
         time.sleep((1.3 - time.time() % 1.0) % 1.0)
