@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import queue
+import select
 import shutil
 import socket
 import subprocess
@@ -70,8 +71,19 @@ class KeepAliveHttp:
 
     def __init__(self, port: int, token: str) -> None:
         self._port, self._token = port, token
-        self._sock = socket.create_connection(("127.0.0.1", port))
-        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._sock = self._connect()
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self._port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def _reopen_if_closed(self) -> None:
+        """The server closes an idle keep-alive connection (uvicorn: after 5 s); reopen it before sending."""
+        readable, _, _ = select.select([self._sock], [], [], 0)
+        if readable and not self._sock.recv(1, socket.MSG_PEEK):
+            self._sock.close()
+            self._sock = self._connect()
 
     def request(self, method: str, path: str, body: dict[str, Any]) -> bytes:
         data = json.dumps(body).encode()
@@ -80,6 +92,7 @@ class KeepAliveHttp:
                 f"Content-Length: {len(data)}\r\n\r\n").encode() + data
 
     def send(self, request: bytes) -> float:
+        self._reopen_if_closed()
         sent_at = time.time()
         self._sock.sendall(request)
         return sent_at
