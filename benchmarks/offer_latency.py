@@ -1,90 +1,171 @@
-"""Offer latency on real Asterisk with real SIP phones (baresip): how long until the agent's phone rings.
+"""Offer latency on real Asterisk with real SIP phones: Qingquan against app_queue on the same Asterisk, the
+same seat phone and the same run, samples interleaved (ABBA), until the agent's phone rings.
 
-Case 1: an agent is free when the caller enters the queue (from the contact's queued_at, stamped when the
-AMI UserEvent is read, to the seat phone's incoming-call event). Case 2: a caller waits and the agent
-becomes free (from the agent's "ready" request to the incoming-call event). Prints figures; asserts nothing.
-Usage: .venv/bin/python -m benchmarks.offer_latency [SAMPLES]
+Case 1, an agent is free when the caller arrives: from the caller entering the queue (the AMI event
+QingquanQueued / QueueCallerJoin, stamped when it reaches the benchmark's own AMI session) to the seat
+phone's CALL_INCOMING (baresip ctrl_tcp, stamped on arrival). Case 2, a caller waits when the agent becomes
+free: (a) unpause: from the moment the request leaves (HTTP PUT /api/agent/state ready / AMI QueuePause
+Paused=false), sent at a random 0.2-1.2 s after the caller joined; (b) end of wrap-up after the previous
+call's hang-up, both systems with 1 s of wrap-up: from the moment wrap-up ends (Qingquan: its ACD's
+wrap-up start, from the console feed, + 1 s; app_queue: its rule is whole seconds, ``time(NULL) - lastcall
+< wrapuptime``, so the second boundary after AgentComplete + 1 s).
+
+All stamps are time.time() in this process. Prints figures; asserts nothing.
+Usage: .venv/bin/python -m benchmarks.offer_latency [SAMPLES]   (SAMPLES per system per case, default 20)
 """
 
 from __future__ import annotations
 
+import math
+import random
 import statistics
 import sys
-import tempfile
 import time
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from tests.support.baresip import BaresipPhone, free_port, free_sip_port
-from tests.support.hotline import RunningHotline, start_hotline, wait_for
-
-
-def phone(root: Path, user: str, hotline: RunningHotline | None = None, seat: str | None = None) -> BaresipPhone:
-    p = BaresipPhone(workdir=root / f"{user}-{time.monotonic_ns()}", sip_port=free_sip_port(), ctrl_port=free_port(),
-                     user=seat or user, registrar_port=hotline.sip_port if hotline and seat else None,
-                     password=hotline.seats[seat] if hotline and seat else None, auto_answer=False)
-    p.start()
-    return p
+from benchmarks.offer_rig import APP_QUEUE, QINGQUAN, WRAPUP_SECONDS, Rig, start_rig
+from tests.support.ami_client import received_at
 
 
-def set_state(hotline: RunningHotline, token: str, state: str) -> None:
-    with hotline.client(token) as c:
-        c.put("/api/agent/state", json={"state": state, "reason": "training"}).raise_for_status()
+@dataclass
+class Sample:
+    start: float  # time.time() of the trigger
+    latency: float  # seconds, trigger -> seat phone rings
+    parts: dict[str, float] = field(default_factory=dict)  # seconds since the trigger
 
 
-def queued_at(hotline: RunningHotline, token: str, caller: str) -> float:
-    def find() -> float | None:
-        with hotline.client(token) as c:
-            calls = c.get("/api/calls").json()
-        hit = next((x for x in calls if x["caller_number"] == caller and x["queued_at"]), None)
-        return datetime.fromisoformat(hit["queued_at"]).timestamp() if hit else None
-    return wait_for(find, what="queued")
+def ring_time(rig: Rig) -> float:
+    return float(rig.seat.wait_event("CALL_INCOMING")["received_at"])
 
 
-def one_sample(root: Path, hotline: RunningHotline, seat_phone: BaresipPhone, agent: str, manager: str,
-               n: int, agent_first: bool) -> float:
-    caller_number = f"1580000{n:04d}"
-    if not agent_first:
-        set_state(hotline, agent, "not_ready")
-    caller = phone(root, caller_number)  # (case 2: the agent was ready again after the previous sample)
-    caller.dial(f"sip:96106@127.0.0.1:{hotline.sip_port}")
-    caller.wait_event("CALL_ESTABLISHED", timeout=10)
-    time.sleep(0.8)
-    caller.send_dtmf("0")
-    queued = queued_at(hotline, manager, caller_number)
-    if agent_first:
-        start = queued
+def agent_free_on_arrival(rig: Rig, system: str, rng: random.Random) -> Sample:
+    rig.own(system, free=True)
+    rig.quiet()
+    caller = rig.callers[0]
+    start = received_at(rig.dial(caller, system))
+    dial_begin = received_at(rig.dial_begin())
+    rang = ring_time(rig)
+    rig.hang_up(caller)
+    if system == QINGQUAN:
+        rig.wait_agent("ready")
+    return Sample(start, rang - start, {"AMI DialBegin": dial_begin - start})
+
+
+def unpause(rig: Rig, system: str, rng: random.Random) -> Sample:
+    rig.own(system, free=False)
+    rig.quiet()
+    caller = rig.callers[0]
+    rig.dial(caller, system)
+    time.sleep(rng.uniform(0.2, 1.2))  # any phase of app_queue's once-a-second re-check
+    parts: dict[str, float] = {}
+    if system == QINGQUAN:
+        start = rig.http.send(rig.state_request("ready"))
+        status, body, replied = rig.http.read_response()
+        if status != 200:
+            raise RuntimeError(f"ready refused: {status} {body!r}")
+        parts["HTTP reply"] = replied - start
+        rig.owner = (QINGQUAN, True)
     else:
-        time.sleep(0.5)
         start = time.time()
-        set_state(hotline, agent, "ready")
-    ringing = seat_phone.wait_event("CALL_INCOMING", timeout=15)["received_at"]
-    caller.hangup()
-    caller.wait_event("CALL_CLOSED", timeout=10)
-    caller.stop()
-    time.sleep(0.3)
-    return float(ringing - start)
+        _, reply = rig.ami.send(rig.pause_action(False))
+        reply.get(timeout=5)
+        rig.owner = (APP_QUEUE, True)
+    parts["AMI DialBegin"] = received_at(rig.dial_begin()) - start
+    rang = ring_time(rig)
+    rig.hang_up(caller)
+    if system == QINGQUAN:
+        rig.wait_agent("ready")
+    return Sample(start, rang - start, parts)
 
 
-def main(samples: int = 10) -> None:
-    root = Path(tempfile.mkdtemp(prefix="qq-bench-"))
-    hotline = start_hotline(root / "hotline")
+def end_of_wrapup(rig: Rig, system: str, rng: random.Random) -> Sample:
+    rig.own(system, free=True)
+    rig.quiet()
+    previous, waiting = rig.callers
+    rig.dial(previous, system)
+    rig.seat.wait_event("CALL_INCOMING")
+    rig.answer_at_seat()
+    if system == QINGQUAN:
+        rig.wait_agent("on_call")
+    time.sleep((rng.random() - time.time() % 1.0) % 1.0)  # the waiting caller joins at a random phase of the
+    rig.dial(waiting, system)                            # second, so app_queue's re-check phase is random too
+    time.sleep(0.2)
+    if system == APP_QUEUE:  # hang up mid-second, so the whole-second wrap-up rule is unambiguous
+        time.sleep((1.3 - time.time() % 1.0) % 1.0)
+    rig.feed.drain()
+    rig.hang_up(previous)
+    if system == QINGQUAN:
+        start = rig.feed.next_change("wrap_up") + WRAPUP_SECONDS
+    else:
+        completed = received_at(rig.ami.wait_event(lambda e: e.get("Event") == "AgentComplete"))
+        start = math.floor(completed) + WRAPUP_SECONDS
+    dial_begin = received_at(rig.dial_begin())
+    rang = ring_time(rig)
+    rig.hang_up(waiting)
+    if system == QINGQUAN:
+        rig.wait_agent("ready")
+    return Sample(start, rang - start, {"AMI DialBegin": dial_begin - start})
+
+
+Case = Callable[[Rig, str, random.Random], Sample]
+CASES: list[tuple[str, str, Case]] = [
+    ("1", "agent free when the caller arrives", agent_free_on_arrival),
+    ("2a", "callers waiting, agent unpaused/ready", unpause),
+    ("2b", f"callers waiting, end of {WRAPUP_SECONDS} s wrap-up", end_of_wrapup),
+]
+
+
+def run_case(rig: Rig, case: Case, samples: int, rng: random.Random) -> dict[str, list[Sample]]:
+    results: dict[str, list[Sample]] = {QINGQUAN: [], APP_QUEUE: []}
+    for i in range(samples):
+        order = (QINGQUAN, APP_QUEUE) if i % 4 in (0, 3) else (APP_QUEUE, QINGQUAN)  # ABBA
+        for system in order:
+            results[system].append(case(rig, system, rng))
+    return results
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[-1] if len(values) > 1 else values[0]
+
+
+def figures(samples: list[Sample]) -> str:
+    ms = [s.latency * 1000 for s in samples]
+    return (f"{len(ms):3d} {statistics.median(ms):9.2f} {p90(ms):9.2f} {min(ms):9.2f} {max(ms):9.2f}")
+
+
+def parts_line(samples: list[Sample]) -> str:
+    names = list(samples[0].parts)
+    return ", ".join(f"{name} {statistics.median([s.parts[name] * 1000 for s in samples]):.2f}" for name in names)
+
+
+def report(key: str, title: str, results: dict[str, list[Sample]]) -> None:
+    qq = statistics.median(s.latency for s in results[QINGQUAN])
+    aq = statistics.median(s.latency for s in results[APP_QUEUE])
+    print(f"\ncase {key}: {title}")
+    for system in (QINGQUAN, APP_QUEUE):
+        print(f"  {system:<10}{figures(results[system])}   (median ms after the trigger: "
+              f"{parts_line(results[system])})")
+    if key == "1":
+        print(f"  ratio Qingquan/app_queue (median): {qq / aq:.2f}   goal <= 1.5")
+    else:
+        print(f"  speed-up app_queue/Qingquan (median): {aq / qq:.0f}x   goal >= 50x")
+
+
+def main(samples: int = 20) -> None:
+    sys.setswitchinterval(0.0002)  # reader threads stamp arrivals promptly
+    rng = random.Random(96106)
+    started = time.monotonic()
+    rig = start_rig()
     try:
-        seat_phone = phone(root, "seat", hotline, "seat1001")
-        agent, manager = hotline.login("agent1"), hotline.login("manager1")
-        with hotline.client(agent) as c:
-            wait_for(lambda: next(s for s in c.get("/api/seats").json() if s["seat"] == "seat1001")["registered"])
-            c.put("/api/agent/seat", json={"seat": "seat1001"}).raise_for_status()
-        set_state(hotline, agent, "ready")
-        for agent_first, label in ((True, "agent free when the caller is queued"),
-                                   (False, "caller waiting when the agent becomes ready")):
-            figures = [one_sample(root, hotline, seat_phone, agent, manager, i + (0 if agent_first else 500),
-                                  agent_first) * 1000 for i in range(samples)]
-            print(f"{label}: n={samples} median {statistics.median(figures):.1f} ms, "
-                  f"min {min(figures):.1f} ms, max {max(figures):.1f} ms")
-        seat_phone.stop()
+        print(f"Offer latency to the seat phone's incoming call, real Asterisk + baresip; {samples} samples per "
+              f"system per case, interleaved")
+        print(f"  {'system':<10}{'n':>3} {'median':>9} {'p90':>9} {'min':>9} {'max':>9}   (ms)")
+        for key, title, case in CASES:
+            report(key, title, run_case(rig, case, samples, rng))
     finally:
-        hotline.stop()
+        rig.stop()
+    print(f"\n(run took {time.monotonic() - started:.0f} s)")
 
 
 if __name__ == "__main__":
