@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -55,7 +55,9 @@ class LinkDown(QingquanError):
 class CallConnector(Protocol):
     """Rings seats for a waiting caller, and places queue callbacks (agent first, then the customer)."""
 
-    async def offer(self, channel: str, seats: tuple[str, ...]) -> None: ...
+    def offer(self, channel: str, seats: tuple[str, ...]) -> Awaitable[None]:
+        """Sends the offer at once (raises LinkDown if it cannot); the awaitable gives its outcome."""
+        ...
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
         """Rings the seat; True once the agent answered (the customer is being dialled)."""
@@ -86,7 +88,7 @@ class AcdService:
     def start(self, initial: AcdState | None = None) -> None:
         if initial is not None:
             self.state = replace_policy(initial, self.state.policy)
-        self._bus.subscribe("acd", self._on_event)
+        self._bus.tap(self._on_event)
         self._task = asyncio.create_task(self._run(), name="acd")
 
     def on_change(self, listener: StateListener) -> None:
@@ -111,7 +113,7 @@ class AcdService:
         """Queues a command whose outcome nobody waits for (telephony facts)."""
         self._commands.put_nowait(_Pending(command, None))
 
-    async def _on_event(self, event: Event) -> None:
+    def _on_event(self, event: Event) -> None:
         command = command_for(event)
         if command is not None:
             self.submit(command)
@@ -146,7 +148,7 @@ class AcdService:
         self.state = new_state
         for event in events:  # side effects first: the seat should ring as soon as possible
             if isinstance(event, CallOffered):
-                self._start_effect(self._carry_out(event))
+                self._carry_out(event)
         if pending.reply is not None and not pending.reply.done():
             pending.reply.set_result(self.state)
         for event in events:
@@ -172,17 +174,31 @@ class AcdService:
         self._effects.add(task)
         task.add_done_callback(self._effects.discard)
 
-    async def _carry_out(self, offer: CallOffered) -> None:
+    def _carry_out(self, offer: CallOffered) -> None:
+        """Sends the offer to Asterisk now, inside the decision; a task awaits the outcome."""
         assert offer.linkedid is not None
         if offer.callback_number is not None:
-            await self._call_back(offer, offer.linkedid, offer.callback_number)
+            self._start_effect(self._call_back(offer, offer.linkedid, offer.callback_number))
             return
         try:
-            await self._connector.offer(offer.channel, offer.seats or (offer.seat,))
-        except LinkDown as exc:  # nobody missed anything: the call keeps its place until the link is back
+            outcome = self._connector.offer(offer.channel, offer.seats or (offer.seat,))
+        except LinkDown as exc:
+            self._offer_failed(offer, exc)
+            return
+        self._start_effect(self._await_offer(offer, outcome))
+
+    async def _await_offer(self, offer: CallOffered, outcome: Awaitable[None]) -> None:
+        try:
+            await outcome
+        except Exception as exc:
+            self._offer_failed(offer, exc)
+
+    def _offer_failed(self, offer: CallOffered, exc: Exception) -> None:
+        assert offer.linkedid is not None
+        if isinstance(exc, LinkDown):  # nobody missed anything: the call keeps its place until the link is back
             log.warning("offer of %s not sent, telephony link down: %s", offer.linkedid, exc)
             self.submit(MarkNoAnswer(offer.linkedid, "LINK_DOWN"))
-        except Exception as exc:  # the caller keeps their place; the offer is treated as missed
+        else:  # the caller keeps their place; the offer is treated as missed
             log.warning("offer of %s to %s failed: %s", offer.linkedid, offer.seat, exc)
             self.submit(MarkNoAnswer(offer.linkedid, "REDIRECT_FAILED"))
 

@@ -108,7 +108,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
         with ctx.factory() as s, s.begin():
             yield s
 
-    def principal(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    async def principal(creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
         if creds is None:
             raise Unauthorized("log in first")
         return read_token(creds.credentials, ctx.settings.auth.secret_key)

@@ -52,6 +52,7 @@ Handler = Callable[[Event], Awaitable[None]]
 
 class EventBus:
     def __init__(self, max_queue: int = 100_000) -> None:
+        self._taps: list[Callable[[Event], None]] = []
         self._subscribers: list[tuple[str, asyncio.Queue[Event]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._max_queue = max_queue
@@ -61,7 +62,17 @@ class EventBus:
         self._subscribers.append((name, queue))
         self._tasks.append(asyncio.create_task(self._drain(name, queue, handler), name=f"bus:{name}"))
 
+    def tap(self, listener: Callable[[Event], None]) -> None:
+        """``listener`` is called inside ``publish``, before any subscriber task runs: for a latency-critical
+        reader that only hands the event on (the ACD puts it on its own command queue). It must not block."""
+        self._taps.append(listener)
+
     def publish(self, event: Event) -> None:
+        for listener in self._taps:
+            try:
+                listener(event)
+            except Exception:
+                log.exception("bus tap failed on %s", event.wire_type)
         for name, queue in self._subscribers:
             try:
                 queue.put_nowait(event)

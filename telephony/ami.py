@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from panoramisk import Manager
@@ -137,9 +137,15 @@ class AmiBridge:
     # Actions -----------------------------------------------------------------------------------------
 
     async def action(self, fields: dict[str, str], timeout: float = 5.0) -> Mapping[str, str]:
+        return await self._response(fields, self._send(fields), timeout)
+
+    def _send(self, fields: dict[str, str]) -> Any:
+        """Writes the action to the AMI socket now; returns panoramisk's future of the response."""
         if self._manager is None or not self.logged_in.is_set():
             raise LinkDown(f"AMI not connected; cannot {fields.get('Action')}")
-        future = self._manager.send_action(dict(fields), as_list=False)
+        return self._manager.send_action(dict(fields), as_list=False)
+
+    async def _response(self, fields: dict[str, str], future: Any, timeout: float) -> Mapping[str, str]:
         try:
             response = await asyncio.wait_for(future, timeout)
         except TimeoutError as exc:
@@ -167,11 +173,17 @@ class AmiBridge:
         value = response.get("Value", "")
         return "" if value in ("(null)", None) else str(value)
 
-    async def offer(self, channel: str, seats: tuple[str, ...]) -> None:
+    def offer(self, channel: str, seats: tuple[str, ...]) -> Awaitable[None]:
         """Moves a holding caller into the connect context, which dials the seat, or every seat of a ring-all
-        group at once (the extension is the seat names joined by '-') (CallConnector port)."""
-        await self.action({"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
-                           "Exten": "-".join(seats), "Priority": "1"})
+        group at once (the extension is the seat names joined by '-') (CallConnector port). The Redirect is
+        written to the socket before this returns; the awaitable raises if Asterisk refused it."""
+        fields = {"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
+                  "Exten": "-".join(seats), "Priority": "1"}
+        future = self._send(fields)
+
+        async def outcome() -> None:
+            await self._response(fields, future, 5.0)
+        return outcome()
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
         """A queue callback: rings the agent's seat; once answered, the dialplan dials the customer through
