@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import socket
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 def free_port() -> int:
@@ -55,9 +54,19 @@ class RedisServer:
         except OSError:
             return False
 
+    def pause(self) -> None:
+        """The server hangs (SIGSTOP): connections stay open, nothing answers."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is None:
             return
+        self._process.send_signal(signal.SIGCONT)  # a paused server cannot handle SIGTERM
         self._process.terminate()
         try:
             self._process.wait(5)
@@ -67,8 +76,7 @@ class RedisServer:
         self._process = None
 
 
-async def wait_until(check: Callable[[], Awaitable[T | None]] | Callable[[], T | None], *, timeout: float,
-                     what: str, interval: float = 0.02) -> T:
+async def wait_until(check: Callable[[], Any], *, timeout: float, what: str, interval: float = 0.02) -> Any:
     """Polls ``check`` (sync or async) until it returns something truthy; fails naming ``what``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -76,7 +84,7 @@ async def wait_until(check: Callable[[], Awaitable[T | None]] | Callable[[], T |
         if asyncio.iscoroutine(value):
             value = await value
         if value:
-            return value  # type: ignore[return-value]
+            return value
         if time.monotonic() >= deadline:
             raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
         await asyncio.sleep(interval)
