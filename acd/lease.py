@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
@@ -24,6 +27,12 @@ log = logging.getLogger(__name__)
 # The keeper gives routing up this share of the TTL before the lease can have expired in the store, so
 # that two nodes never route at once even when its timers run a little late.
 SAFETY_MARGIN = 0.1
+
+
+def new_node_id() -> str:
+    """A name for this app process among the nodes: host, pid and a random part (a restarted process on the
+    same host is a different node, so it never mistakes the dead one's lease for its own)."""
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 class RoutingLease(Protocol):

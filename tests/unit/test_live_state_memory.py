@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from acd.lease import InMemoryRoutingLease, LeaseKeeper
+from acd.lease import InMemoryRoutingLease, LeaseKeeper, new_node_id
 from acd.live_state import RESYNC_EVENT, FencedOut, LiveStateStore, LiveStateUnavailable, RelayTimeout, StaleVersion
 from acd.live_state_memory import InMemoryLiveStateStore
 
@@ -231,3 +231,8 @@ async def test_a_failed_takeover_releases_the_lease() -> None:
         assert attempts[:2] == [1, 2]  # the first was released, so it could be acquired again
     finally:
         await keeper.stop()
+
+
+def test_node_ids_are_unique_and_fit_the_lease_value() -> None:
+    ids = {new_node_id() for _ in range(100)}
+    assert len(ids) == 100 and all(" " not in i for i in ids)
