@@ -19,8 +19,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+from acd.background import OutageLog, stop_task
 from acd.live_state import LiveStateUnavailable
-from acd.outage import OutageLog
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,11 @@ class LeaseKeeper:
         self._monotonic = monotonic
         self._outage = OutageLog(log, f"routing lease ({node_id})")
         self._task: asyncio.Task[None] | None = None
-        self.token: int | None = None  # set while this node routes
+        self.token: int | None = None  # set while this node holds the lease
 
     @property
-    def routing(self) -> bool:
+    def holds_lease(self) -> bool:
+        """Whether this node holds the lease (it routes once ``on_acquired`` has finished)."""
         return self.token is not None
 
     def start(self) -> None:
@@ -115,13 +116,12 @@ class LeaseKeeper:
     async def stop(self, *, release: bool = True) -> None:
         """Stops campaigning and renewing; releases the lease (best effort) so another node takes over now
         rather than after the TTL. ``release=False`` simulates a node that died."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
         if release and self.token is not None:
             try:
-                await asyncio.wait_for(self._lease.release(), self._interval)
+                async with asyncio.timeout(self._interval):
+                    await self._lease.release()
             except (LiveStateUnavailable, TimeoutError) as exc:
                 log.warning("node %s could not release the routing lease (%s); it expires in %s s",
                             self._node_id, exc, self._ttl)
@@ -142,9 +142,8 @@ class LeaseKeeper:
                     continue
                 await holding
             finally:
-                for task in (takeover, holding):
-                    task.cancel()
-                await asyncio.gather(takeover, holding, return_exceptions=True)
+                await stop_task(takeover)
+                await stop_task(holding)
             self.token = None
             log.warning("node %s stops routing: routing lease lost", self._node_id)
             await self._call_lost()
@@ -153,7 +152,8 @@ class LeaseKeeper:
         while True:
             sent = self._monotonic()
             try:
-                token = await asyncio.wait_for(self._lease.acquire(self._node_id, self._ttl), self._interval)
+                async with asyncio.timeout(self._interval):
+                    token = await self._lease.acquire(self._node_id, self._ttl)
             except (LiveStateUnavailable, TimeoutError) as exc:
                 self._outage.failed(exc)
                 token = None
@@ -175,7 +175,8 @@ class LeaseKeeper:
                 log.warning("node %s: no lease renewal succeeded within the TTL (%s s)", self._node_id, self._ttl)
                 return
             try:
-                ours = await asyncio.wait_for(self._lease.renew(), valid_until - sent)
+                async with asyncio.timeout(valid_until - sent):
+                    ours = await self._lease.renew()
             except (LiveStateUnavailable, TimeoutError) as exc:
                 self._outage.failed(exc)
                 continue
@@ -196,7 +197,8 @@ class LeaseKeeper:
                   exc_info=error)
         self.token = None
         try:
-            await asyncio.wait_for(self._lease.release(), self._interval)
+            async with asyncio.timeout(self._interval):
+                await self._lease.release()
         except Exception as exc:
             log.warning("node %s could not release the routing lease: %s", self._node_id, exc)
         await asyncio.sleep(self._interval)

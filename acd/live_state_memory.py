@@ -60,7 +60,8 @@ class InMemoryLiveStateStore:
         request = _Request(dict(command))
         self._requests.put_nowait(request)
         try:
-            return await asyncio.wait_for(asyncio.shield(request.reply), timeout)
+            async with asyncio.timeout(timeout):
+                return await asyncio.shield(request.reply)
         except TimeoutError:
             taken = request.taken
             request.reply.cancel()  # commands() skips it if nobody took it yet

@@ -20,6 +20,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from acd.background import Backoff, OutageLog
 from acd.live_state import (
     RESYNC_EVENT,
     FencedOut,
@@ -29,7 +30,6 @@ from acd.live_state import (
     Snapshot,
     StaleVersion,
 )
-from acd.outage import Backoff, OutageLog
 from acd.redis_keys import BLOCK_SLICE, REDIS_DOWN, RedisKeys
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from acd.background import Backoff, OutageLog, stop_task
 from acd.live_state import FencedOut, LiveStateStore, LiveStateUnavailable, StaleVersion
-from acd.outage import Backoff, OutageLog
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +46,15 @@ class SnapshotWriter:
         """Waits until the newest submitted snapshot is stored; False if that took longer than ``timeout`` or
         the store refused it because another node routes now."""
         try:
-            await asyncio.wait_for(self._settled.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._settled.wait()
         except TimeoutError:
             return False
         return not self._fenced
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         outage = OutageLog(log, "live-state snapshots")

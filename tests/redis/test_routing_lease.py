@@ -63,6 +63,11 @@ class Node:
         self.keeper = LeaseKeeper(RedisRoutingLease(client), name, TTL, on_acquired=self._acquired,
                                   on_lost=self._lost)
 
+    @property
+    def routing(self) -> bool:
+        """Between on_acquired and on_lost."""
+        return len(self.tokens) > self.lost
+
     async def _acquired(self, token: int) -> None:
         self.tokens.append(token)
 
@@ -74,20 +79,20 @@ async def test_when_the_router_dies_the_other_node_takes_over_within_the_ttl(
         make_client: Callable[[], Redis]) -> None:
     a, b = Node("node-a", make_client()), Node("node-b", make_client())
     a.keeper.start()
-    await wait_until(lambda: a.keeper.routing, timeout=2, what="node a to route")
+    await wait_until(lambda: a.routing, timeout=2, what="node a to route")
     b.keeper.start()
     try:
         # Several TTLs of renewals: a keeps routing and b never does.
         loop = asyncio.get_running_loop()
         until = loop.time() + 3 * TTL
         while loop.time() < until:
-            assert a.keeper.routing and not b.keeper.routing
+            assert a.routing and not b.routing
             await asyncio.sleep(TTL / 10)
 
         await a.keeper.stop(release=False)  # the node dies: no renewal, no release
 
         # Within the lease's TTL (a's last renewal was at most TTL/3 ago), one campaign period and a margin.
-        await wait_until(lambda: b.keeper.routing, timeout=TTL + TTL / 3 + 0.5, what="node b to take over")
+        await wait_until(lambda: b.routing, timeout=TTL + TTL / 3 + 0.5, what="node b to take over")
         assert b.tokens[0] > a.tokens[0]
     finally:
         await b.keeper.stop()
@@ -99,10 +104,10 @@ async def test_a_node_whose_lease_was_taken_stops_routing(make_client: Callable[
     a = Node("node-a", client)
     a.keeper.start()
     try:
-        await wait_until(lambda: a.keeper.routing, timeout=2, what="node a to route")
+        await wait_until(lambda: a.routing, timeout=2, what="node a to route")
         await client.set(RedisKeys().lease, "999 intruder", px=5000)  # e.g. an operator's hand
 
         await wait_until(lambda: a.lost == 1, timeout=TTL, what="node a to notice")
-        assert not a.keeper.routing
+        assert not a.routing
     finally:
         await a.keeper.stop()

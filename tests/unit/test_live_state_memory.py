@@ -126,6 +126,7 @@ class ControlledLease:
         self.reachable = True
         self.hang = False
         self.ours = False
+        self.taken_by_other = False
         self.tokens = 0
 
     @property
@@ -140,7 +141,7 @@ class ControlledLease:
 
     async def acquire(self, node_id: str, ttl: float) -> int | None:
         await self._reach()
-        if self.ours:
+        if self.ours or self.taken_by_other:
             return None
         self.ours = True
         self.tokens += 1
@@ -181,17 +182,17 @@ async def keeper_parts() -> Any:
 
 async def test_the_keeper_routes_once_acquired_and_releases_on_stop(keeper_parts: Any) -> None:
     lease, recorder, keeper = keeper_parts
-    await eventually(lambda: keeper.routing, 1, "routing")
-    assert recorder.calls == ["acquired 1"] and keeper.token == 1
+    await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
+    assert keeper.holds_lease and keeper.token == 1
     await keeper.stop()
-    assert not lease.ours and not keeper.routing
+    assert not lease.ours and not keeper.holds_lease
 
 
 @pytest.mark.parametrize("outage", ["unreachable", "hanging"])
 async def test_the_keeper_stops_routing_when_the_store_is_away_a_ttl_then_campaigns_again(
         keeper_parts: Any, outage: str) -> None:
     lease, recorder, keeper = keeper_parts
-    await eventually(lambda: keeper.routing, 1, "routing")
+    await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
 
     lease.ours = False  # meanwhile the lease expired in the store
     if outage == "hanging":
@@ -199,18 +200,18 @@ async def test_the_keeper_stops_routing_when_the_store_is_away_a_ttl_then_campai
     else:
         lease.reachable = False
     await eventually(lambda: recorder.calls[-1:] == ["lost"], 2 * TTL, "the keeper to give routing up")
-    assert not keeper.routing
+    assert not keeper.holds_lease
 
     lease.reachable, lease.hang = True, False
-    await eventually(lambda: keeper.routing, 2 * TTL, "routing again")
-    assert recorder.calls == ["acquired 1", "lost", "acquired 2"]
+    await eventually(lambda: recorder.calls == ["acquired 1", "lost", "acquired 2"], 2 * TTL, "routing again")
 
 
 async def test_the_keeper_stops_routing_when_another_node_has_the_lease(keeper_parts: Any) -> None:
     lease, recorder, keeper = keeper_parts
-    await eventually(lambda: keeper.routing, 1, "routing")
-    lease.ours = False
-    await eventually(lambda: "lost" in recorder.calls, TTL, "the keeper to notice")
+    await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
+    lease.ours, lease.taken_by_other = False, True
+    await eventually(lambda: recorder.calls == ["acquired 1", "lost"], TTL, "the keeper to notice")
+    assert not keeper.holds_lease
 
 
 async def test_a_failed_takeover_releases_the_lease() -> None:

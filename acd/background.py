@@ -1,5 +1,5 @@
-"""How background tasks ride out an unreachable shared store: capped exponential backoff, and one warning
-per outage (not one per retry) with a note when it ends."""
+"""What the live-state background tasks share: capped exponential backoff, one warning per outage of the
+shared store (not one per retry) with a note when it ends, and a stop that really stops."""
 
 from __future__ import annotations
 
@@ -49,3 +49,11 @@ class OutageLog:
             self._log.warning("%s: shared store reachable again after %.1f s", self._what,
                               time.monotonic() - self._since)
             self._since = None
+
+
+async def stop_task(task: asyncio.Task[None] | None) -> None:
+    """Cancels ``task`` and waits for it to end, cancelling again if a cancellation was swallowed on the way
+    (Python 3.11's wait_for and some client libraries can lose one that races with a completion)."""
+    while task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
