@@ -104,9 +104,17 @@ class AgentLegGone:
 
 
 @dataclass(frozen=True)
+class Reconcile:
+    """Asterisk's channels were re-read (after a reconnect or a takeover): ``live`` holds the linkedids of
+    every call that still has a channel. Calls without one are gone; their agents are freed."""
+
+    live: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passed: wrap-ups end, skills relax, calls overflow, stickiness expires."""
 
 
 Command = (LogIn | LogOut | SetReady | SetNotReady | ExtendWrapUp | RegisterSeat | SetTelephonyLink | SetEmergency
-           | Enqueue | RequestCallback | MarkAnswered | MarkNoAnswer | CallerGone | AgentLegGone | Tick)
+           | Enqueue | RequestCallback | MarkAnswered | MarkNoAnswer | CallerGone | AgentLegGone | Reconcile | Tick)

@@ -25,6 +25,7 @@ from acd.commands import (
     LogOut,
     MarkAnswered,
     MarkNoAnswer,
+    Reconcile,
     RegisterSeat,
     RequestCallback,
     SetEmergency,
@@ -51,7 +52,7 @@ __all__ = ["AcdState", "Agent", "AgentState", "IllegalTransition", "Offer", "Wai
 
 # Dial statuses that mean "the seat did not take the call". Any status but ANSWER, CANCEL and LINK_DOWN
 # counts as missed, so an unexpected status never drops a waiting caller.
-MISSED_STATUSES = frozenset({"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION", "REDIRECT_FAILED"})
+MISSED_STATUSES = frozenset({"NOANSWER", "BUSY", "CHANUNAVAIL", "CONGESTION", "REDIRECT_FAILED", "OFFER_TIMEOUT"})
 HANDLE_TIME_WEIGHT = 0.2  # weight of the newest call in the moving average of handle time
 
 
@@ -173,6 +174,7 @@ def decide(state: AcdState, command: Command, now: datetime) -> tuple[AcdState, 
     _release_finished_wrapups(work)
     if isinstance(command, Tick):
         _record_overflows(work)
+        _expire_offers(work)
     if work.link_up:
         _route(work)
     return work.freeze(), work.events
@@ -217,6 +219,8 @@ def _apply(w: _Work, cmd: Command) -> None:
             holder = w.holder(linkedid)
             if holder is not None and holder.seat == seat and holder.state == AgentState.ON_CALL:
                 _call_over(w, holder)
+        case Reconcile(live):
+            _reconcile(w, live)
         case Tick():
             pass
         case _:
@@ -349,6 +353,18 @@ def _caller_gone(w: _Work, linkedid: str) -> None:
         _call_over(w, agent)
 
 
+def _reconcile(w: _Work, live: frozenset[str]) -> None:
+    for call in list(w.waiting.values()):
+        if call.linkedid not in live and not call.is_callback:
+            w.remove_waiting(call.linkedid)
+    for linkedid, offer in list(w.offered.items()):
+        if linkedid not in live and not offer.call.is_callback:
+            _caller_gone(w, linkedid)
+    for agent in list(w.agents.values()):
+        if agent.state == AgentState.ON_CALL and agent.call not in live:
+            _call_over(w, agent)
+
+
 def _call_over(w: _Work, agent: Agent) -> None:
     queue = agent.call_queue or w.policy.default_queue
     wrapup = w.policy.queue(queue).wrapup_seconds
@@ -364,6 +380,13 @@ def _release_finished_wrapups(w: _Work) -> None:
     for agent in list(w.agents.values()):
         if agent.state == AgentState.WRAP_UP and agent.wrapup_until is not None and agent.wrapup_until <= w.now:
             w.move(agent.agent_id, "wrapup_done")
+
+
+def _expire_offers(w: _Work) -> None:
+    limit = timedelta(seconds=w.policy.offer_timeout_seconds)
+    for linkedid, offer in list(w.offered.items()):
+        if offer.at + limit <= w.now:
+            _no_answer(w, linkedid, "OFFER_TIMEOUT", "")
 
 
 def _record_overflows(w: _Work) -> None:
@@ -405,6 +428,8 @@ def _route(w: _Work) -> None:
         if not group:
             continue
         chosen = choose(w.policy.queue(call.queue).strategy, call.skills, group)
+        if call.is_callback:
+            chosen = chosen[:1]  # a callback rings one agent's phone (Originate), even in a ring-all queue
         _offer(w, _note_overflow(w, call), chosen)
         for agent in chosen:
             del free[agent.agent_id]
@@ -431,6 +456,8 @@ def next_deadline(state: AcdState, now: datetime) -> datetime | None:
     caller's stickiness expiring, skills relaxing, or a call overflowing."""
     deadlines = [a.wrapup_until for a in state.agents.values()
                  if a.state == AgentState.WRAP_UP and a.wrapup_until is not None]
+    limit = timedelta(seconds=state.policy.offer_timeout_seconds)
+    deadlines += [offer.at + limit for offer in state.offered.values()]
     for call in state.waiting.values():
         policy = state.policy.queue(call.queue)
         offsets = [rule.after_seconds for rule in state.policy.overflow_rules(call.queue, state.emergency)]

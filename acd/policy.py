@@ -59,6 +59,9 @@ class AcdPolicy:
     default_queue: str = "general"
     reasons: tuple[str, ...] = DEFAULT_REASONS
     emergency_seats: frozenset[str] = frozenset()  # seats that take calls only in emergency mode
+    # An offer whose outcome never arrived (events lost in a takeover or a reconnect) counts as missed after
+    # this long, so the call goes back to its place instead of waiting for ever.
+    offer_timeout_seconds: float = 60.0
 
     def queue(self, name: str) -> QueuePolicy:
         """The named queue's policy; an unknown name gets the default queue's (a call is never refused)."""

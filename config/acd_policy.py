@@ -23,4 +23,5 @@ def acd_policy(settings: Settings) -> AcdPolicy:
         for q in acd.queues
     }
     return AcdPolicy(queues=queues, default_queue=acd.queue, reasons=tuple(acd.reasons),
-                     emergency_seats=frozenset(s.name for s in settings.asterisk.seats if s.emergency))
+                     emergency_seats=frozenset(s.name for s in settings.asterisk.seats if s.emergency),
+                     offer_timeout_seconds=settings.asterisk.ring_seconds + 15)

@@ -496,7 +496,7 @@ def test_wrap_up_ends_at_its_deadline_on_a_tick_and_not_before() -> None:
     assert changes(events) == [(1, "wrap_up", "ready", ""), (1, "ready", "offered", "")]
     assert offers(events) == [("b", 1)]
     assert agent(state, 1).call == "b"
-    assert next_deadline(state, T0) is None
+    assert next_deadline(state, T0) == deadline + timedelta(seconds=60)  # the offer's own expiry
 
 
 def replace_wrapup(state: AcdState, seconds: float) -> AcdState:
@@ -546,7 +546,7 @@ class AcdMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = AcdState()
+        self.state = AcdState(policy=AcdPolicy(offer_timeout_seconds=1e9))  # expiry: see test_acd_policy
         self.now = T0
         self.calls_made = 0
         self.live: set[str] = set()  # enqueued, not gone, not answered, not cancelled
@@ -780,6 +780,7 @@ class AcdMachine(RuleBasedStateMachine):
     def next_deadline_is_the_earliest_wrap_up_end(self) -> None:
         ends = [a.wrapup_until for a in self.state.agents.values() if a.state == AgentState.WRAP_UP]
         assert None not in ends
+        ends += [o.at + timedelta(seconds=1e9) for o in self.state.offered.values()]  # offers expire (never here)
         assert next_deadline(self.state, T0) == min((e for e in ends if e is not None), default=None)
 
 

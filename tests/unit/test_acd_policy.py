@@ -20,6 +20,7 @@ from acd.commands import (
     LogIn,
     MarkAnswered,
     MarkNoAnswer,
+    Reconcile,
     RegisterSeat,
     RequestCallback,
     SetEmergency,
@@ -423,3 +424,34 @@ def test_handle_time_estimate_learns_from_finished_calls() -> None:
     state, _ = run(state, [call("a"), MarkAnswered("a")], at(0))
     state, _ = run(state, [AgentLegGone("a", "s1")], at(300))
     assert state.handle_seconds["general"] == pytest.approx(0.8 * 100 + 0.2 * 300)
+
+
+# Reconciling with Asterisk ----------------------------------------------------------------------------
+
+
+def test_reconcile_drops_calls_that_have_no_channel_any_more_and_frees_their_agents() -> None:
+    state = staff(staff(hotline(), 1, at(0)), 2, at(0))
+    state, _ = run(state, [call("talking"), call("ringing"), MarkAnswered("talking")], at(1))
+    state, _ = run(state, [call("gone"), call("held"), call("cb"), RequestCallback("cb", "139")], at(2))
+    state, events = run(state, [Reconcile(frozenset({"held"}))], at(3))
+    assert state_of(state, 1) == ("wrap_up", "")  # its call ended while nobody was looking
+    assert offers(events) == [("held", (2,))]  # agent 2 was freed from the vanished "ringing" call
+    assert [c.linkedid for c in state.waiting_in_order()] == ["cb"]  # a callback has no channel: it stays
+
+
+def test_an_offer_whose_outcome_never_arrives_expires_and_the_call_keeps_its_place() -> None:
+    state = staff(staff(hotline(), 1, at(0)), 2, at(1))
+    state, _ = run(state, [call("a")], at(2))
+    assert next_deadline(state, at(2)) == at(62)
+    state, events = run(state, [Tick()], at(62))
+    assert state_of(state, 1) == ("not_ready", "missed")
+    assert offers(events) == [("a", (2,))]
+
+
+def test_a_callback_in_a_ring_all_queue_goes_to_one_agent() -> None:
+    state = hotline(QueuePolicy("general", Strategy.RING_ALL))
+    state, _ = run(state, [call("a"), RequestCallback("a", "139"), CallerGone("a")], at(0))
+    state = staff(staff(state, 1, at(1)), 2, at(2))
+    assert state.offered["a"].agent_ids == {1}
+    state, events = run(state, [MarkNoAnswer("a", "NOANSWER", "s1")], at(20))
+    assert offers(events) == [("a", (2,))]

@@ -21,6 +21,7 @@ from acd.commands import (
     LogOut,
     MarkAnswered,
     MarkNoAnswer,
+    Reconcile,
     RegisterSeat,
     RequestCallback,
     SetEmergency,
@@ -155,6 +156,15 @@ class PolicyMachine(RuleBasedStateMachine):
         linkedid = self.pick_call(data)
         holder = next((a for a in self.state.agents.values() if a.call == linkedid), None)
         self.step(AgentLegGone(linkedid, holder.seat if holder and holder.seat else "s1"), dt)
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def reconcile(self, data: st.DataObject, dt: int) -> None:
+        known = sorted(self.live | {a.call for a in self.state.agents.values() if a.call})
+        alive = frozenset(data.draw(st.sets(st.sampled_from(known))) if known else set())
+        callbacks = {c.linkedid for c in self.state.waiting.values() if c.is_callback} | {
+            k for k, o in self.state.offered.items() if o.call.is_callback}
+        self.step(Reconcile(alive), dt)
+        self.live = {c for c in self.live if c in alive or c in callbacks}
 
     @rule(on=st.booleans(), dt=st.integers(0, 4))
     def emergency(self, on: bool, dt: int) -> None:
