@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def one_line_hotline(tmp_path: Path) -> Iterator[RunningHotline]:
-    running = start_hotline(tmp_path / "hotline", QINGQUAN_ASTERISK__TRUNK_LINES="1")
+    running = start_hotline(tmp_path / "hotline", asterisk={"trunk_lines": 1})
     yield running
     running.stop()
 
