@@ -144,6 +144,11 @@ class BaresipPhone:
             if event.get("type") == event_type:
                 return event
 
+    def pending(self, event_type: str) -> list[dict[str, Any]]:
+        """Events of this type received and not yet consumed by ``wait_event`` (nothing is consumed)."""
+        with self.events.mutex:
+            return [event for event in self.events.queue if event.get("type") == event_type]
+
     def dial(self, uri: str) -> None:
         response = self.command("dial", uri)
         if not response.get("ok"):
