@@ -71,9 +71,8 @@ def press_until(caller: BaresipPhone, key: str, done: Any, timeout: float = 40.0
     raise TimeoutError(f"{caller.user}: pressing {key} had no effect within {timeout} s")
 
 
-def queue_with_account(hotline: RunningHotline, caller: BaresipPhone, token: str, account: str) -> dict[str, Any]:
-    """The caller dials the hotline, hears the bill of ``account`` (menu 1), then presses 0 for an agent;
-    returns their contact once they are queued."""
+def enter_account(hotline: RunningHotline, caller: BaresipPhone, account: str) -> None:
+    """The caller dials the hotline, presses 1 (my bill) and keys ``account`` + '#'; the bill is then read."""
     caller.dial(f"sip:96106@127.0.0.1:{hotline.sip_port}")
     caller.wait_event("CALL_ESTABLISHED", timeout=10)
     time.sleep(1.0)  # the IVR's AGI dialogue starts after the answer
@@ -81,6 +80,10 @@ def queue_with_account(hotline: RunningHotline, caller: BaresipPhone, token: str
     time.sleep(1.5)
     caller.send_dtmf(f"{account}#")
 
+
+def press_0_until_queued(hotline: RunningHotline, caller: BaresipPhone, token: str) -> dict[str, Any]:
+    """After the bill the caller presses 0 for an agent (the bill takes no barge-in); returns their contact
+    once they are queued."""
     def queued() -> dict[str, Any] | None:
         with hotline.client(token) as c:
             calls = c.get("/api/calls").json()
