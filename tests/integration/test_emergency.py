@@ -25,7 +25,7 @@ def test_emergency_mode_opens_the_emergency_seats(hotline_with: Callable[..., Ru
     call_and_queue(hotline, phones("13600000006"), supervisor)
     wait_for(lambda: queue_summary(hotline, supervisor)["waiting"] == 1, what="the ACD to queue the call")
     assert agent_state(hotline, agent)["state"] == "ready", "an emergency seat was offered a call in normal mode"
-    assert not seat_phone.pending("CALL_INCOMING")
+    assert not seat_phone.pending("CALL_ESTABLISHED")
 
     with hotline.client(agent) as c:
         assert c.put("/api/acd/emergency", json={"on": True}).status_code == 403  # agents cannot switch it

@@ -100,6 +100,8 @@ class RunningHotline:
             drop_database(self.database_url)
         if self.asterisk_dir is not None:
             self._stop_orphaned_asterisk()
+            # Asterisk's own log stays with the test's files; the short-named run directory goes.
+            shutil.copytree(self.asterisk_dir / "log", self.root / "asterisk-log", dirs_exist_ok=True)
             shutil.rmtree(self.asterisk_dir, ignore_errors=True)
 
     def kill_app(self) -> None:
