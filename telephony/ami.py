@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 HOLD_CONTEXT = "acd-hold"
 CONNECT_CONTEXT = "acd-connect"
 CALLBACK_CONTEXT = "acd-callback"
+RING_GROUP_EXTEN = "ring-group"
+RING_GROUP_VARIABLE = "QQ_RING_GROUP"
 IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
 
 
@@ -169,9 +171,15 @@ class AmiBridge:
 
     async def offer(self, channel: str, seats: tuple[str, ...]) -> None:
         """Moves a holding caller into the connect context, which dials the seat, or every seat of a ring-all
-        group at once (the extension is the seat names joined by '-') (CallConnector port)."""
+        group at once (CallConnector port). A group travels in a channel variable: an extension is cut at 79
+        characters, so seat names joined into it would ring only the first 8 seats."""
+        exten = seats[0]
+        if len(seats) > 1:
+            await self.action({"Action": "Setvar", "Channel": channel, "Variable": RING_GROUP_VARIABLE,
+                               "Value": "&".join(f"PJSIP/{seat}" for seat in seats)})
+            exten = RING_GROUP_EXTEN
         await self.action({"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
-                           "Exten": "-".join(seats), "Priority": "1"})
+                           "Exten": exten, "Priority": "1"})
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
         """A queue callback: rings the agent's seat; once answered, the dialplan dials the customer through
