@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 HOLD_CONTEXT = "acd-hold"
 CONNECT_CONTEXT = "acd-connect"
 CALLBACK_CONTEXT = "acd-callback"
+RING_GROUP_EXTEN = "ring-group"
+RING_GROUP_VARIABLE = "QQ_RING_GROUP"
 IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
 
 
@@ -175,14 +177,23 @@ class AmiBridge:
 
     def offer(self, channel: str, seats: tuple[str, ...]) -> Awaitable[None]:
         """Moves a holding caller into the connect context, which dials the seat, or every seat of a ring-all
-        group at once (the extension is the seat names joined by '-') (CallConnector port). The Redirect is
-        written to the socket before this returns; the awaitable raises if Asterisk refused it."""
-        fields = {"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT,
-                  "Exten": "-".join(seats), "Priority": "1"}
-        future = self._send(fields)
+        group at once (CallConnector port). A group travels in a channel variable: an extension is cut at 79
+        characters, so seat names joined into it would ring only the first 8 seats. The actions are written
+        to the socket before this returns; the awaitable raises if Asterisk refused one."""
+        sent: list[tuple[dict[str, str], Any]] = []
+        exten = seats[0]
+        if len(seats) > 1:
+            setvar = {"Action": "Setvar", "Channel": channel, "Variable": RING_GROUP_VARIABLE,
+                      "Value": "&".join(f"PJSIP/{seat}" for seat in seats)}
+            sent.append((setvar, self._send(setvar)))
+            exten = RING_GROUP_EXTEN
+        redirect = {"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT, "Exten": exten,
+                    "Priority": "1"}
+        sent.append((redirect, self._send(redirect)))
 
         async def outcome() -> None:
-            await self._response(fields, future, 5.0)
+            for fields, future in sent:
+                await self._response(fields, future, 5.0)
         return outcome()
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:

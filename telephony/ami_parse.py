@@ -101,9 +101,15 @@ def _line_count(value: str | None) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _originated(fields: Mapping[str, str]) -> bool:
+    """An Originate dials with no calling channel: its Dial events carry only the ``Dest...`` fields. Ours is
+    the agent leg of a queue callback, whose outcome the ACD learns from the OriginateResponse."""
+    return "Linkedid" not in fields and "DestLinkedid" in fields
+
+
 def _dial_begin(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     seat = endpoint_of(fields.get("DestChannel", ""))
-    if seat not in seats:
+    if seat not in seats or _originated(fields):
         return None
     return AgentRinging(at=now, linkedid=fields["Linkedid"], seat=seat, agent_channel=fields["DestChannel"])
 
@@ -119,7 +125,7 @@ def _dial_end(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -
     original = callback_call(fields.get("Linkedid", ""))
     if original is not None and seat == "trunk":
         return CallbackDialEnded(at=now, linkedid=original, status=fields.get("DialStatus", "").upper())
-    if seat not in seats:
+    if seat not in seats or _originated(fields):
         return None
     status = fields.get("DialStatus", "").upper()
     if status == "ANSWER":

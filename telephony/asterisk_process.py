@@ -71,6 +71,7 @@ def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
         "ring_seconds": str(ast.ring_seconds),
         "announce_seconds": str(settings.acd.announce_seconds),
         "trunk_outbound_host": ast.trunk_outbound_host,
+        "callback_caller_number": ast.hotline_numbers[0] if ast.hotline_numbers else "",
         "hotline_extensions": hotline,
         "seats": seat_sections(settings),
         "fallback_members": "\n".join(f"member => PJSIP/{s.name}" for s in ast.seats),

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,20 +34,37 @@ def hotline(tmp_path: Path) -> Iterator[RunningHotline]:
 
 
 @pytest.fixture
+def hotline_with(tmp_path: Path) -> Iterator[Callable[..., RunningHotline]]:
+    """Starts a hotline with settings overrides (see ``start_hotline``); stopped after the test."""
+    started: list[RunningHotline] = []
+
+    def make(**overrides: Any) -> RunningHotline:
+        running = start_hotline(tmp_path / f"hotline-{len(started)}", **overrides)
+        started.append(running)
+        return running
+
+    yield make
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
 def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
     started: list[BaresipPhone] = []
 
     def make(user: str, *, hotline: RunningHotline | None = None, seat: str | None = None,
-             frequency: int | None = None, answer: bool = True) -> BaresipPhone:
+             frequency: int | None = None, answer: bool | None = None, sip_port: int | None = None) -> BaresipPhone:
+        """A seat phone (``seat``: registers, answers unless ``answer=False``) or a customer's phone (answers
+        only with ``answer=True``), on ``sip_port`` when given (e.g. where the trunk sends callbacks)."""
         workdir = tmp_path / f"phone-{user}-{len(started)}"
         workdir.mkdir(parents=True)
         source = tone(workdir / "mic.wav", frequency) if frequency else None
         phone = BaresipPhone(
-            workdir=workdir, sip_port=free_sip_port(), ctrl_port=free_port(), user=seat or user,
+            workdir=workdir, sip_port=sip_port or free_sip_port(), ctrl_port=free_port(), user=seat or user,
             registrar_port=hotline.sip_port if (hotline and seat) else None,
             password=hotline.seats[seat] if (hotline and seat) else None,
-            auto_answer=seat is not None and answer, source_wav=source)
-        phone.start()
+            auto_answer=answer if answer is not None else seat is not None, source_wav=source)
+        phone.start(attempts=1 if sip_port else 3)
         started.append(phone)
         return phone
 

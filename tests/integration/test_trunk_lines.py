@@ -25,8 +25,7 @@ SEIZED, REFUSED, RELEASED = 1, 0, -1
 
 @pytest.fixture
 def one_line_hotline(tmp_path: Path) -> Iterator[RunningHotline]:
-    running = start_hotline(tmp_path / "hotline", QINGQUAN_ASTERISK__TRUNK_LINES="1",
-                            QINGQUAN_ACD__SHORT_ABANDON_SECONDS="3600")
+    running = start_hotline(tmp_path / "hotline", asterisk={"trunk_lines": 1}, acd={"short_abandon_seconds": 3600})
     yield running
     running.stop()
 

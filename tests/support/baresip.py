@@ -144,6 +144,12 @@ class BaresipPhone:
             if event.get("type") == event_type:
                 return event
 
+    def pending(self, event_type: str) -> list[dict[str, Any]]:
+        """Events of this type received and not yet consumed by ``wait_event`` (nothing is consumed). An
+        auto-answering phone never reports CALL_INCOMING: look for CALL_ESTABLISHED there."""
+        with self.events.mutex:
+            return [event for event in self.events.queue if event.get("type") == event_type]
+
     def dial(self, uri: str) -> None:
         response = self.command("dial", uri)
         if not response.get("ok"):
@@ -153,6 +159,13 @@ class BaresipPhone:
         for digit in digits:
             self.command("sndcode", digit)
             time.sleep(gap)
+
+    def answer(self) -> None:
+        """Answers the ringing call (a phone without auto-answer; baresip 1.0 reports CALL_INCOMING only for
+        such a phone, never for one that answers by itself)."""
+        response = self.command("accept")
+        if not response.get("ok"):
+            raise RuntimeError(f"accept failed: {response}")
 
     def hangup(self) -> None:
         self.command("hangup")

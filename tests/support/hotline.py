@@ -10,12 +10,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import sqlalchemy
 
 from tests.support.baresip import free_port
 
@@ -74,6 +75,16 @@ class RunningHotline:
         subprocess.run(["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(self.ami_port)], check=True,
                        capture_output=True)
 
+    def query(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows of a read-only SQL query on the hotline's own database."""
+        url = self.database_url or f"sqlite:///{self.root / 'var' / 'qingquan.db'}"
+        engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        try:
+            with engine.connect() as connection:
+                return [dict(row._mapping) for row in connection.execute(sqlalchemy.text(sql), params)]
+        finally:
+            engine.dispose()
+
     def log_text(self) -> str:
         return (self.root / "hotline.log").read_text(errors="replace")
 
@@ -89,6 +100,8 @@ class RunningHotline:
             drop_database(self.database_url)
         if self.asterisk_dir is not None:
             self._stop_orphaned_asterisk()
+            # Asterisk's own log stays with the test's files; the short-named run directory goes.
+            shutil.copytree(self.asterisk_dir / "log", self.root / "asterisk-log", dirs_exist_ok=True)
             shutil.rmtree(self.asterisk_dir, ignore_errors=True)
 
     def kill_app(self) -> None:
@@ -103,11 +116,20 @@ class RunningHotline:
                             "core stop now"], capture_output=True, timeout=10, check=False)
 
 
-def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
+def seat_entry(name: str, *, emergency: bool = False) -> dict[str, Any]:
+    """A seat entry for ``asterisk.seats`` overrides, with the password scheme of the default test seats."""
+    return {"name": name, "password": f"test-secret-{name.removeprefix('seat')}", "emergency": emergency}
+
+
+def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrides: Any) -> RunningHotline:
+    """Starts a hotline. ``overrides`` are settings sections merged into the TOML written for it (tables
+    merge key by key, anything else replaces), e.g. ``acd={"announce_seconds": 3}`` or
+    ``asterisk={"seats": [seat_entry("seat1001"), seat_entry("seat1002", emergency=True)]}``; ``env`` adds
+    environment variables (``QINGQUAN_...``)."""
     root.mkdir(parents=True, exist_ok=True)
     http_port, sip_port, ami_port, agi_port = free_port(), free_port(), free_port(), free_port()
     database_url = fresh_database_url()
-    seats = {f"seat{n}": f"test-secret-{n}" for n in (1001, 1002, 1003)}
+    default_seats = [seat_entry(f"seat{n}") for n in (1001, 1002, 1003)]
     run_dir = Path(tempfile.mkdtemp(prefix="qq-ast-"))  # short: Asterisk's control socket path is limited
     settings: dict[str, Any] = {
         "var_dir": str(root / "var"),
@@ -115,7 +137,7 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         "asterisk": {"sip_port": sip_port, "ami_port": ami_port, "run_dir": str(run_dir),
                      "ami_secret": "test-ami-secret", "ring_seconds": 6,
                      "rtp_start": 31000 + (sip_port % 50) * 20, "rtp_end": 31019 + (sip_port % 50) * 20,
-                     "seats": [{"name": k, "password": v} for k, v in seats.items()]},
+                     "seats": default_seats},
         "agi": {"port": agi_port},
         "http": {"port": http_port},
         "ivr": {"prompt_dir": str(SHARED_PROMPTS / "prompts"), "hold_music_dir": str(SHARED_PROMPTS / "moh"),
@@ -123,14 +145,16 @@ def start_hotline(root: Path, **env_overrides: str) -> RunningHotline:
         "acd": {"wrapup_seconds": 1.0},
         "auth": {"secret_key": "test-secret-key-that-is-long-enough-000"},
     }
-    env = {**os.environ, **env_overrides}
-    env.pop("QINGQUAN_SETTINGS_FILE", None)
+    settings = merged(settings, overrides)
+    seats = {seat["name"]: seat["password"] for seat in settings["asterisk"]["seats"]}
+    environment = {**os.environ, **(env or {})}
+    environment.pop("QINGQUAN_SETTINGS_FILE", None)
     toml = root / "settings.toml"
     toml.write_text(_to_toml(settings))
     log = (root / "hotline.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
                              process=process, database_url=database_url, asterisk_dir=run_dir)
 
@@ -172,23 +196,32 @@ def drop_database(url: str) -> None:
         connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-def _to_toml(settings: dict[str, Any]) -> str:
-    """Just enough TOML for the settings above (tables, strings, numbers, arrays of tables)."""
-    lines: list[str] = []
-    tables: list[tuple[str, dict[str, Any]]] = []
-    for key, value in settings.items():
-        if isinstance(value, dict):
-            tables.append((key, value))
+def merged(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` merged in: tables key by key, any other value replaced."""
+    result = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
         else:
-            lines.append(f"{key} = {json.dumps(value)}")
-    for name, table in tables:
-        arrays = {k: v for k, v in table.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
-        lines.append(f"\n[{name}]")
-        for key, value in table.items():
-            if key not in arrays:
-                lines.append(f"{key} = {json.dumps(value)}")
-        for key, items in arrays.items():
-            for item in items:
-                lines.append(f"\n[[{name}.{key}]]")
-                lines.extend(f"{k} = {json.dumps(v)}" for k, v in item.items())
+            result[key] = value
+    return result
+
+
+def _to_toml(settings: dict[str, Any]) -> str:
+    """Just enough TOML for settings: top-level keys, one table per section, anything deeper inline.
+    None means "not set" and is left out."""
+    lines = [f"{key} = {_toml_value(value)}" for key, value in settings.items()
+             if value is not None and not isinstance(value, Mapping)]
+    for name, table in settings.items():
+        if isinstance(table, Mapping):
+            lines.append(f"\n[{name}]")
+            lines.extend(f"{key} = {_toml_value(value)}" for key, value in table.items() if value is not None)
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(value)  # strings, numbers and booleans are written alike in JSON and TOML
