@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,11 @@ class AgentLegGone:
 @dataclass(frozen=True)
 class Reconcile:
     """Asterisk's channels were re-read (after a reconnect or a takeover): ``live`` holds the linkedids of
-    every call that still has a channel. Calls without one are gone; their agents are freed."""
+    every call that had a channel at ``as_of``. Calls the ACD knew before then without one are gone; their
+    agents are freed. (A call that arrived after ``as_of`` is not in the list and is left alone.)"""
 
     live: frozenset[str]
+    as_of: datetime | None = None  # None: judge every call
 
 
 @dataclass(frozen=True)

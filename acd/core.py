@@ -219,8 +219,8 @@ def _apply(w: _Work, cmd: Command) -> None:
             holder = w.holder(linkedid)
             if holder is not None and holder.seat == seat and holder.state == AgentState.ON_CALL:
                 _call_over(w, holder)
-        case Reconcile(live):
-            _reconcile(w, live)
+        case Reconcile(live, as_of):
+            _reconcile(w, live, as_of or w.now)
         case Tick():
             pass
         case _:
@@ -353,15 +353,16 @@ def _caller_gone(w: _Work, linkedid: str) -> None:
         _call_over(w, agent)
 
 
-def _reconcile(w: _Work, live: frozenset[str]) -> None:
+def _reconcile(w: _Work, live: frozenset[str], as_of: datetime) -> None:
     for call in list(w.waiting.values()):
-        if call.linkedid not in live and not call.is_callback:
+        if call.linkedid not in live and not call.is_callback and call.enqueued_at <= as_of:
             w.remove_waiting(call.linkedid)
     for linkedid, offer in list(w.offered.items()):
-        if linkedid not in live and not offer.call.is_callback:
+        if linkedid not in live and not offer.call.is_callback and offer.at <= as_of:
             _caller_gone(w, linkedid)
     for agent in list(w.agents.values()):
-        if agent.state == AgentState.ON_CALL and agent.call not in live:
+        if (agent.state == AgentState.ON_CALL and agent.call not in live and agent.answered_at is not None
+                and agent.answered_at <= as_of):
             _call_over(w, agent)
 
 

@@ -21,6 +21,7 @@ from acd.commands import (
     Enqueue,
     MarkAnswered,
     MarkNoAnswer,
+    Reconcile,
     RegisterSeat,
     SetTelephonyLink,
     Tick,
@@ -33,6 +34,7 @@ from kernel.call_events import (
     CallEnded,
     CallOffered,
     CallQueued,
+    ChannelsResynced,
     OfferAnswered,
     OfferFailed,
     SeatAvailability,
@@ -244,4 +246,6 @@ def command_for(event: Event) -> Command | None:
             return RegisterSeat(event.seat, event.registered)
         case TelephonyLinkChanged():
             return SetTelephonyLink(event.up)
+        case ChannelsResynced():
+            return Reconcile(frozenset(event.live), as_of=event.at)
     return None

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from acd.agents import Agent
 from acd.commands import ExtendWrapUp, LogIn, LogOut, SetEmergency, SetNotReady, SetReady
 from acd.core import AcdState
-from acd.service import AcdService
+from acd.node import AcdNode
 from acd.views import call_status, queue_summaries
 from agent_console import work_orders
 from agent_console.auth import Principal, issue_token, read_token, verify_password
@@ -48,7 +48,7 @@ number, queue, IVR path, account with amount due, recent work orders), `offer.an
 class ConsoleContext:
     settings: Settings
     factory: sessionmaker[Session]
-    acd: AcdService
+    acd: AcdNode
     hub: ConsoleHub
     clock: Clock
     health: Callable[[], dict[str, Any]]

@@ -283,7 +283,8 @@ def _add_app_queue(hotline: RunningHotline, ami: AmiClient) -> None:
 def start_rig(**app_env: str) -> Rig:
     """``app_env``: extra environment for the hotline's app process."""
     root = Path(tempfile.mkdtemp(prefix="qq-bench-"))
-    hotline = start_hotline(root / "hotline", env={"QINGQUAN_ACD__WRAPUP_SECONDS": str(float(WRAPUP_SECONDS)), **app_env})
+    env = {"QINGQUAN_ACD__WRAPUP_SECONDS": str(float(WRAPUP_SECONDS)), **app_env}
+    hotline = start_hotline(root / "hotline", env=env)
     try:
         ami = AmiClient("127.0.0.1", hotline.ami_port, "qingquan", "test-ami-secret")
         ami.connect()

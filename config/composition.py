@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
 
 from acd.audit import AcdAuditLog
-from acd.commands import RequestCallback
+from acd.commands import Enqueue, RequestCallback
+from acd.core import AcdState
+from acd.node import AcdNode
 from acd.service import AcdService
 from acd.state_log import AgentStateLog
 from acd.views import CallStatus, call_status
@@ -22,7 +25,9 @@ from agent_console.screen_pop import ScreenPopBuilder
 from agent_console.work_orders import open_order_owner
 from billing.local_gateway import LocalBillingGateway
 from config.acd_policy import acd_policy
+from config.live_state import LiveState, open_live_state
 from config.settings import Settings
+from contacts.callbacks import OwedCallback, owed_callbacks
 from contacts.recorder import ContactRecorder
 from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
@@ -31,7 +36,7 @@ from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
-from kernel.events import EventBus
+from kernel.events import Event, EventBus
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
@@ -45,11 +50,15 @@ class Hotline:
         self.clock = SystemClock()
         self.engine = make_engine(settings.effective_database_url)
         self.factory = make_session_factory(self.engine)
+        self.policy = acd_policy(settings)
         self.bus: EventBus | None = None
         self.asterisk: AsteriskProcess | None = None
         self.ami: AmiBridge | None = None
-        self.acd: AcdService | None = None
+        self.acd: AcdNode | None = None
         self.agi: FastAgiServer | None = None
+        self._live: LiveState | None = None
+        self._hub: ConsoleHub | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
 
@@ -64,11 +73,15 @@ class Hotline:
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
-        hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))
+        hub = self._hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))
         bus.subscribe("console", hub.on_event)
-        self.ami = AmiBridge(s, bus, self.clock)
-        acd = self.acd = AcdService(bus, self.ami, self.clock, acd_policy(s))
-        acd.start()
+
+        live = self._live = await open_live_state(s)
+        self.acd = AcdNode(live.store, live.lease, live.node_id, self.policy, lease_ttl=s.acd.lease_ttl_seconds,
+                           shared=live.shared, start_router=self._start_routing, stop_router=self._stop_routing)
+        if live.shared:
+            bus.subscribe("fan-out", self._fan_out)
+            self._tasks.append(asyncio.create_task(self._remote_events(), name="remote-events"))
 
         menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
                           account_max_digits=s.ivr.account_max_digits)
@@ -83,8 +96,9 @@ class Hotline:
         if s.asterisk.manage:
             self.asterisk = AsteriskProcess(s, s.asterisk.run_dir)
             await self.asterisk.start()
-        await self.ami.start()
-        await self.ami.wait_ready()
+        await self.acd.start()
+        if not live.shared:
+            await self.acd.wait_routing(30)
 
         ctx = ConsoleContext(settings=s, factory=self.factory, acd=self.acd, hub=hub, clock=self.clock,
                              health=self.health)
@@ -97,8 +111,51 @@ class Hotline:
                 self._http_task.result()
                 raise RuntimeError("HTTP server stopped during start-up")
             await asyncio.sleep(0.05)
-        log.info("Qingquan is up: console http://%s:%s/ hotline %s", s.http.host, s.http.port,
-                 ",".join(s.asterisk.hotline_numbers))
+        log.info("Qingquan is up: node %s, console http://%s:%s/ hotline %s", live.node_id, s.http.host,
+                 s.http.port, ",".join(s.asterisk.hotline_numbers))
+
+    # Routing: only the node that holds the routing lease talks to Asterisk over AMI --------------------------
+
+    async def _start_routing(self, initial: AcdState) -> AcdService:
+        assert self.bus is not None
+        self.ami = AmiBridge(self.settings, self.bus, self.clock)
+        service = AcdService(self.bus, self.ami, self.clock, self.policy)
+        service.start(initial)
+        for owed in await asyncio.to_thread(self._owed_callbacks):
+            service.submit(Enqueue(owed.linkedid, "", owed.queue or self.settings.acd.queue,
+                                   account_number=owed.account_number, caller_number=owed.number))
+            service.submit(RequestCallback(owed.linkedid, owed.number))
+        await self.ami.start()
+        await self.ami.wait_ready()  # the login's resync re-reads seats and held callers and reconciles
+        return service
+
+    async def _stop_routing(self) -> None:
+        if self.ami is not None:
+            await self.ami.stop()
+        self.ami = None
+        service = self.acd.service if self.acd else None
+        if service is not None:
+            await service.stop()
+
+    def _owed_callbacks(self) -> list[OwedCallback]:
+        since = self.clock.now() - timedelta(hours=self.settings.acd.callback_memory_hours)
+        with transaction(self.factory) as session:
+            return owed_callbacks(session, since)
+
+    async def _fan_out(self, event: Event) -> None:
+        """The routing node shares what happened with the other nodes' consoles."""
+        if self._live is not None and self.acd is not None and self.acd.routing:
+            await self._live.store.publish_event(event.to_wire())
+
+    async def _remote_events(self) -> None:
+        """Another node routes: its events reach this node's consoles (never its recorders)."""
+        assert self._live is not None and self._hub is not None
+        async for payload in self._live.store.events():
+            event = Event.from_wire(payload)
+            if event is not None and self.acd is not None and not self.acd.routing:
+                await self._hub.on_event(event)
+
+    # What the IVR asks of the ACD ---------------------------------------------------------------------------
 
     def _notices(self) -> tuple[str, ...]:
         emergency = self.acd is not None and self.acd.state.emergency
@@ -124,26 +181,34 @@ class Hotline:
         generate_hold_music(self.settings.ivr.hold_music_dir)
 
     def health(self) -> dict[str, Any]:
+        ami_up = self.ami is not None and self.ami.logged_in.is_set()
+        routing = self.acd is not None and self.acd.routing
+        state = self.acd.state if self.acd else None
         return {
-            "status": "ok" if self.ami is not None and self.ami.logged_in.is_set() else "degraded",
-            "ami": bool(self.ami and self.ami.logged_in.is_set()),
+            "status": "ok" if ami_up or (self.acd is not None and not routing) else "degraded",
+            "node_id": self._live.node_id if self._live else "",
+            "routing": routing,
+            "ami": ami_up,
             "ami_resyncs": self.ami.resyncs if self.ami else 0,
-            "registered_seats": sorted(self.acd.state.registered_seats) if self.acd else [],
-            "waiting_calls": len(self.acd.state.waiting) if self.acd else 0,
+            "registered_seats": sorted(state.registered_seats) if state else [],
+            "waiting_calls": len(state.waiting) if state else 0,
         }
 
     async def stop(self) -> None:
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await asyncio.gather(self._http_task, return_exceptions=True)
-        if self.ami is not None:
-            await self.ami.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.acd is not None:
+            await self.acd.stop()
         if self.agi is not None:
             await self.agi.stop()
         if self.asterisk is not None:
             await self.asterisk.stop()
-        if self.acd is not None:
-            await self.acd.stop()
+        if self._live is not None:
+            await self._live.close()
         if self.bus is not None:
             await asyncio.wait_for(self.bus.close(), 10)
         self.engine.dispose()

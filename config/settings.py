@@ -121,6 +121,8 @@ class AcdSettings(BaseModel):
     announce_seconds: int = Field(default=30, ge=2, le=600)  # position / wait / callback offer while on hold
     emergency_announcement: bool = True  # in emergency mode, callers hear the emergency notice before the menu
     short_abandon_seconds: float = Field(default=5.0, ge=0)  # abandons quicker than this are reported apart
+    lease_ttl_seconds: float = Field(default=3.0, ge=0.5, le=60)  # a dead routing node is replaced after this
+    callback_memory_hours: float = Field(default=24.0, gt=0)  # owed callbacks this recent survive a restart
 
     @model_validator(mode="after")
     def _queues_are_consistent(self) -> AcdSettings:
@@ -153,7 +155,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     var_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite in var_dir
-    redis_url: str = ""  # empty: live state in this process
+    redis_url: str = ""  # empty: live state in this process (one node); set: shared by every node
+    node_id: str = ""  # this node's name in the routing lease; empty: host-pid-random
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
     asterisk: AsteriskSettings = Field(default_factory=AsteriskSettings)

@@ -200,3 +200,11 @@ class TrunkLineReleased(Event):
     wire_type: ClassVar[str] = "trunk.line_released"
     channel: str
     lines_in_use: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelsResynced(Event):
+    """Asterisk's channels were re-read: ``live`` holds the linkedid of every call that still has one."""
+
+    wire_type: ClassVar[str] = "telephony.channels_resynced"
+    live: tuple[str, ...]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import typing
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -32,6 +33,48 @@ class Event:
         for field in dataclasses.fields(self):
             payload[field.name] = plain(getattr(self, field.name))
         return payload
+
+
+    @classmethod
+    def from_wire(cls, payload: dict[str, Any]) -> Event | None:
+        """The event a wire payload describes (as another node published it); None for an unknown type or
+        version, or a payload that does not fit its class."""
+        kind = _wire_types().get(str(payload.get("type")))
+        if kind is None or payload.get("v") != kind.wire_version:
+            return None
+        hints = typing.get_type_hints(kind)
+        values: dict[str, Any] = {}
+        try:
+            for field in dataclasses.fields(kind):
+                if field.name in payload:
+                    values[field.name] = _from_plain(payload[field.name], hints[field.name])
+            return kind(**values)
+        except (TypeError, ValueError):
+            log.warning("ignoring malformed %s payload", payload.get("type"))
+            return None
+
+
+def _wire_types() -> dict[str, type[Event]]:
+    found: dict[str, type[Event]] = {}
+    pending: list[type[Event]] = [Event]
+    while pending:
+        kind = pending.pop()
+        found.setdefault(kind.wire_type, kind)
+        pending.extend(kind.__subclasses__())
+    return found
+
+
+def _from_plain(value: Any, hint: Any) -> Any:
+    if value is None:
+        return None
+    text = str(hint)
+    if "datetime" in text:
+        return datetime.fromisoformat(value)
+    if "tuple" in text and isinstance(value, list):
+        return tuple(value)
+    if "frozenset" in text and isinstance(value, list):
+        return frozenset(value)
+    return value
 
 
 def plain(value: Any) -> Any:

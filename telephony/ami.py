@@ -16,11 +16,11 @@ from panoramisk import Manager
 
 from acd.service import LinkDown
 from config.settings import Settings
-from kernel.call_events import CallQueued, TelephonyLinkChanged
+from kernel.call_events import CallQueued, ChannelsResynced, TelephonyLinkChanged
 from kernel.clock import Clock
 from kernel.errors import Unavailable
 from kernel.events import EventBus
-from telephony.ami_parse import endpoint_list_entry, flatten, parse_event
+from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,11 @@ class AmiBridge:
                 self._bus.publish(event)
 
     async def _resync_waiting_callers(self) -> None:
-        for entry in await self._list_action({"Action": "CoreShowChannels"}, "CoreShowChannel"):
+        """Re-queues the callers in the holding context (a known call keeps its place), then tells the ACD
+        which calls still have a channel, so calls that ended unseen are let go."""
+        as_of = self._clock.now()  # calls the ACD learns of after this are not judged by this list
+        entries = await self._list_action({"Action": "CoreShowChannels"}, "CoreShowChannel")
+        for entry in entries:
             if entry.get("Context") != HOLD_CONTEXT or entry.get("Uniqueid") != entry.get("Linkedid"):
                 continue
             channel = entry["Channel"]
@@ -135,6 +139,8 @@ class AmiBridge:
                 priority=int(priority) if priority.isdigit() else 0, ivr_path=values["QQ_PATH"],
                 caller_number=entry.get("CallerIDNum", ""), reconstructed=True,
                 owner_agent=int(owner) if owner.isdigit() else None))
+        live = {callback_call(e.get("Linkedid", "")) or e.get("Linkedid", "") for e in entries}
+        self._bus.publish(ChannelsResynced(at=as_of, live=tuple(sorted(live - {""}))))
 
     # Actions -----------------------------------------------------------------------------------------
 

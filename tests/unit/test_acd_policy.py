@@ -455,3 +455,10 @@ def test_a_callback_in_a_ring_all_queue_goes_to_one_agent() -> None:
     assert state.offered["a"].agent_ids == {1}
     state, events = run(state, [MarkNoAnswer("a", "NOANSWER", "s1")], at(20))
     assert offers(events) == [("a", (2,))]
+
+
+def test_reconcile_leaves_alone_the_calls_that_arrived_after_the_channel_list_was_taken() -> None:
+    state, _ = run(hotline(), [call("old")], at(0))
+    state, _ = run(state, [call("new")], at(5))
+    state, _ = run(state, [Reconcile(frozenset(), as_of=at(3))], at(6))
+    assert [c.linkedid for c in state.waiting_in_order()] == ["new"]
