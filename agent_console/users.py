@@ -12,8 +12,23 @@ from agent_console.models import ROLES, User
 from kernel.errors import Conflict, InvalidInput
 
 
+def parse_skills(text: str) -> dict[str, int]:
+    """``billing=4,repair=2`` -> ``{"billing": 4, "repair": 2}``; levels are 1 to 5."""
+    skills: dict[str, int] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, level = item.partition("=")
+        if not name.strip() or not level.strip().isdigit() or not 1 <= int(level) <= 5:
+            raise InvalidInput(f"skill {item!r}: write name=level with a level from 1 to 5")
+        skills[name.strip()] = int(level)
+    return skills
+
+
+def parse_queues(text: str) -> list[str]:
+    return [q.strip() for q in text.split(",") if q.strip()]
+
+
 def create_user(session: Session, *, username: str, password: str, role: str, display_name: str,
-                now: datetime) -> User:
+                now: datetime, skills: dict[str, int] | None = None, queues: list[str] | None = None) -> User:
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 8:
@@ -21,7 +36,7 @@ def create_user(session: Session, *, username: str, password: str, role: str, di
     if session.scalars(select(User).where(User.username == username)).one_or_none() is not None:
         raise Conflict(f"user {username} exists")
     user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
-                active=True, created_at=now)
+                active=True, created_at=now, skills=skills or {}, queues=queues or [])
     session.add(user)
     session.flush()
     return user

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", default="agent", choices=["agent", "supervisor", "manager", "admin"])
     user.add_argument("--name", default="")
     user.add_argument("--password", required=True)
+    user.add_argument("--skills", default="", help="skill levels for skills routing, e.g. billing=4,repair=2")
+    user.add_argument("--queues", default="", help="queues the agent serves, e.g. general,billing (default all)")
     args = parser.parse_args(argv)
 
     try:
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_accounts(settings, args.file)
     if args.command == "generate-prompts":
         return _generate_prompts(settings, force=args.force)
-    return _create_user(settings, args.username, args.role, args.name or args.username, args.password)
+    return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
+                        skills=args.skills, queues=args.queues)
 
 
 async def _run(settings: Settings, *, demo: bool) -> int:
@@ -99,8 +102,9 @@ def _generate_prompts(settings: Settings, *, force: bool) -> int:
     return 0
 
 
-def _create_user(settings: Settings, username: str, role: str, name: str, password: str) -> int:
-    from agent_console.users import create_user
+def _create_user(settings: Settings, username: str, role: str, name: str, password: str, *, skills: str = "",
+                 queues: str = "") -> int:
+    from agent_console.users import create_user, parse_queues, parse_skills
     from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
     from kernel.errors import QingquanError
 
@@ -109,7 +113,7 @@ def _create_user(settings: Settings, username: str, role: str, name: str, passwo
     try:
         with transaction(make_session_factory(engine)) as session:
             create_user(session, username=username, password=password, role=role, display_name=name,
-                        now=datetime.now(UTC))
+                        now=datetime.now(UTC), skills=parse_skills(skills), queues=parse_queues(queues))
     except QingquanError as exc:
         sys.stderr.write(f"qingquan create-user: {exc.message}\n")
         return 2

@@ -52,3 +52,34 @@ def test_render_writes_every_file_with_seats_and_trunk(tmp_path: Path) -> None:
     assert "[seat7]" in pjsip and "password = pw-seat7" in pjsip and "match = 10.0.0.9" in pjsip
     assert "{{" not in "".join(p.read_text() for p in etc.glob("*.conf"))
     assert f"astetcdir => {tmp_path}/etc" in conf.read_text()
+
+
+def test_agent_skills_and_queues_are_parsed_with_clear_errors() -> None:
+    from agent_console.users import parse_queues, parse_skills
+    from kernel.errors import InvalidInput
+
+    assert parse_skills("billing=4, repair=2") == {"billing": 4, "repair": 2}
+    assert parse_skills("") == {}
+    assert parse_queues("general, billing,") == ["general", "billing"]
+    for bad in ("billing", "billing=9", "=3", "billing=x"):
+        with pytest.raises(InvalidInput):
+            parse_skills(bad)
+
+
+def test_queue_settings_are_checked_and_become_the_acd_policy() -> None:
+    from config.acd_policy import acd_policy
+    from config.settings import Settings
+
+    settings = Settings(acd={"queues": [
+        {"name": "general", "overflow": [{"after_seconds": 60, "to_queue": "billing"}]},
+        {"name": "billing", "strategy": "skills", "skills": {"billing": 3},
+         "relax": [{"after_seconds": 30, "lower_by": 1}], "wrapup_seconds": 20}]})
+    policy = acd_policy(settings)
+    assert policy.queue("billing").strategy == "skills" and policy.queue("billing").wrapup_seconds == 20
+    assert policy.queue("general").wrapup_seconds == settings.acd.wrapup_seconds
+    assert policy.overflow_rules("general", emergency=False)[0].to_queue == "billing"
+    assert len(policy.emergency_seats) == 35  # the default seats: 15 daily, 35 opened in emergency mode
+    with pytest.raises(ValueError, match="overflow to unknown queue"):
+        Settings(acd={"queues": [{"name": "general", "overflow": [{"after_seconds": 1, "to_queue": "x"}]}]})
+    with pytest.raises(ValueError, match=r"must be one of acd\.queues"):
+        Settings(acd={"queue": "billing"})
