@@ -62,13 +62,14 @@ def dialplan(cluster: Cluster) -> Iterator[DialplanWatch]:
 
 
 class DialplanWatch:
-    """Every dialplan step (AMI ``Newexten``) of the shared Asterisk, on a connection of the test's own."""
+    """Every dialplan step (AMI ``Newexten``) and AGI command (``AGIExecStart``) of the shared Asterisk, on an
+    AMI connection of the test's own."""
 
     def __init__(self, cluster: Cluster) -> None:
         node = cluster.nodes[0]
         self.ami = AmiClient("127.0.0.1", node.ami_port, "qingquan", AMI_SECRET)
         self.ami.connect()
-        self.ami.only_events(["Newexten"])
+        self.ami.only_events(["Newexten", "AGIExecStart"])
         self.steps: list[Message] = []
 
     def of(self, linkedid: str) -> list[Message]:
@@ -82,6 +83,13 @@ class DialplanWatch:
         url = f"agi://127.0.0.1:{node.agi_port}/{script}"
         return [s for s in self.of(linkedid) if s.get("Application") == "AGI" and s.get("AppData", "")
                 .startswith(url) and float(s["received_at"]) >= since]
+
+    def connected_after(self, linkedid: str, agi_step: Message) -> bool:
+        """Whether the AGI ``agi_step`` reached its server: it ran an AGI command, or it returned to the
+        dialplan with AGISTATUS other than FAILURE (a hold AGI for a caller not in line sends no command)."""
+        later = [s for s in self.of(linkedid) if float(s["received_at"]) >= float(agi_step["received_at"])]
+        return any(s.get("Event") == "AGIExecStart" or (s.get("Application") == "GotoIf" and s.get("AppData")
+                   == "0?from-trunk,fallback,1") for s in later)
 
     def close(self) -> None:
         self.ami.close()
@@ -152,11 +160,10 @@ def test_standby_takes_over_and_connects_the_waiting_caller(
         status = c.get(f"/api/queues/calls/{linkedid}")
         assert status.status_code == 200, status.text
         assert status.json()["position"] == 1
-    wait_for(lambda: dialplan.agi_runs(linkedid, b, "hold", since=killed_at_wall), timeout=ANNOUNCE_SECONDS + 10,
-             what="a hold AGI on B")
-    wait_for(lambda: any(s.get("Application") == "GotoIf" and s.get("AppData") == "0?from-trunk,fallback,1"
-                         and float(s["received_at"]) >= killed_at_wall for s in dialplan.of(linkedid)),
-             timeout=ANNOUNCE_SECONDS + 10, what="a hold AGI that reached a node (no fallback)")
+    hold_on_b = wait_for(lambda: dialplan.agi_runs(linkedid, b, "hold", since=killed_at_wall),
+                         timeout=ANNOUNCE_SECONDS + 10, what="a hold AGI aimed at B")[0]
+    wait_for(lambda: dialplan.connected_after(linkedid, hold_on_b), timeout=ANNOUNCE_SECONDS + 10,
+             what="B's FastAGI to take the hold AGI (not the fallback queue)")
 
     # an agent logs in on B and goes ready: B offers the caller to the seat, the two talk
     seat_phone = phones("agent", hotline=b, seat="seat1001", frequency=AGENT_TONE)
