@@ -10,6 +10,7 @@ Nothing here is created at import time: the composition root calls :func:`load_s
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from pydantic_settings import (
 )
 
 DEV_SECRET = "change-me"
+_AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
 
 
 class SeatSettings(BaseModel):
@@ -69,6 +71,18 @@ class AgiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 4573
     header_timeout: float = 5.0  # a FastAGI client that sends no headers in this time is dropped
+    # "host:port" of the other app nodes' FastAGI servers: the dialplan tries them in turn, in this order, when
+    # this node's cannot be reached (the IVR and the hold announcements run on whichever node is alive)
+    failover_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("failover_hosts")
+    @classmethod
+    def _host_and_port(cls, hosts: list[str]) -> list[str]:
+        for entry in hosts:
+            host, _, port = entry.rpartition(":")
+            if not _AGI_HOST.fullmatch(host) or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"agi.failover_hosts: {entry!r} must be host:port")
+        return hosts
 
 
 class HttpSettings(BaseModel):

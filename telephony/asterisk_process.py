@@ -77,6 +77,7 @@ def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
         "fallback_members": "\n".join(f"member => PJSIP/{s.name}" for s in ast.seats),
         "agi_host": settings.agi.host,
         "agi_port": str(settings.agi.port),
+        "agi_nodes": ",".join([f"{settings.agi.host}:{settings.agi.port}", *settings.agi.failover_hosts]),
         "prompt_dir": str(settings.ivr.prompt_dir),
         "hold_music_dir": str(settings.ivr.hold_music_dir),
     }

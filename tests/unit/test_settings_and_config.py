@@ -83,3 +83,39 @@ def test_queue_settings_are_checked_and_become_the_acd_policy() -> None:
         Settings(acd={"queues": [{"name": "general", "overflow": [{"after_seconds": 1, "to_queue": "x"}]}]})
     with pytest.raises(ValueError, match=r"must be one of acd\.queues"):
         Settings(acd={"queue": "billing"})
+
+
+def test_agi_nodes_list_this_node_first_then_the_failover_hosts(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {"agi": {"host": "10.0.0.1", "port": 4573, "failover_hosts": ["10.0.0.2:4573", "app3.example:4600"]}})
+    dialplan = (render_config(settings, tmp_path).parent / "extensions.conf").read_text()
+    assert "\nQQ_AGI_NODES = 10.0.0.1:4573,10.0.0.2:4573,app3.example:4600\n" in dialplan
+    hotline = dialplan.split("exten => hotline,1,", 1)[1].split("\nexten => ", 1)[0]
+    hold = dialplan.split("exten => wait,1,", 1)[1].split("\nexten => ", 1)[0]
+    # both AGIs go through the loop over the nodes, then to the fallback queue if no node answered
+    assert "Gosub(qq-agi,agi,1(ivr,${QQ_DIALED}))\n same => n,GotoIf($[\"${AGISTATUS}\" = \"FAILURE\"]?fallback,1)" \
+        in hotline
+    assert "Gosub(agi,1(hold))\n same => n,GotoIf($[\"${AGISTATUS}\" = \"FAILURE\"]?from-trunk,fallback,1)" in hold
+    assert "include => qq-agi" in dialplan.split("[acd-hold]", 1)[1].split("\n[", 1)[0]  # stays in acd-hold
+    loop = dialplan.split("[qq-agi]", 1)[1].split("\n[", 1)[0]
+    assert "Set(LOCAL(nodes)=${QQ_AGI_NODES})" in loop and "(try),Set(LOCAL(node)=${SHIFT(nodes)})" in loop
+    assert "AGI(agi://${node}/${ARG1},${ARG2})" in loop
+    assert 'GotoIf($["${AGISTATUS}" = "FAILURE" & "${nodes}" != ""]?try)' in loop  # next node only if unreached
+    assert "AGI(" not in dialplan.replace(loop, "")  # no AGI bypasses the loop
+
+
+def test_a_single_node_lists_only_itself(tmp_path: Path) -> None:
+    dialplan = (render_config(Settings(), tmp_path).parent / "extensions.conf").read_text()
+    assert "\nQQ_AGI_NODES = 127.0.0.1:4573\n" in dialplan
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.2", "10.0.0.2:", ":4573", "10.0.0.2:99999", "a,b:4573", "h st:1",
+                                   "10.0.0.2:4573/ivr"])
+def test_failover_hosts_must_be_host_and_port(entry: str) -> None:
+    with pytest.raises(ValidationError, match="failover_hosts"):
+        Settings.model_validate({"agi": {"failover_hosts": [entry]}})
+
+
+def test_failover_hosts_accept_names_and_ipv6() -> None:
+    hosts = ["app2:4573", "[fd00::2]:4573", "192.0.2.7:4574"]
+    assert Settings.model_validate({"agi": {"failover_hosts": hosts}}).agi.failover_hosts == hosts
