@@ -200,7 +200,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
         if body.state == "ready":
             command = SetReady(who.user_id)
         elif body.state == "not_ready":
-            command = SetNotReady(who.user_id, body.reason)
+            command = SetNotReady(who.user_id, body.reason or "break")
         else:
             command = LogOut(who.user_id)
         state: AcdState = await ctx.acd.execute(command)

@@ -621,12 +621,12 @@ class AcdMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), priority=st.integers(0, 2))
     def enqueue_again(self, data: st.DataObject, priority: int) -> None:
+        self.step(Tick(), 0)  # let time catch up first: a wrap-up ending lets its call go
         held = {a.call for a in self.state.agents.values() if a.call is not None}
         known = sorted(self.live | held)
         if not known:
             return
         linkedid = data.draw(st.sampled_from(known))
-        self.step(Tick(), 0)  # a refused command releases no wrap-up; let time catch up first
         before = self.state
         events = self.step(call(linkedid, priority), 0)
         assert self.state == before  # a resync keeps the call's place
