@@ -78,6 +78,9 @@ def test_callback_keeps_the_callers_place_rings_the_agent_first_and_is_placed_on
     assert hotline.log_text().count(f"(callback to {SECOND})") == 1
     assert ended_contact(hotline, manager, FIRST)["outcome"] == "answered"
     contact = ended_contact(hotline, manager, SECOND)
-    if contact["outcome"] == "abandoned":
-        pytest.xfail(f"contacts/ does not know callbacks yet: the callback caller's contact says {contact}")
+    assert contact["outcome"] == "callback_requested"  # never an abandon
     assert contact["agent_id"] == user_id(hotline, "agent1")
+    row = wait_for(lambda: (lambda rows: rows[0] if rows and rows[0]["callback_status"] == "connected" else None)(
+        hotline.query("SELECT callback_number, callback_status FROM contact WHERE caller_number = :n", n=SECOND)),
+        what="the callback to be recorded as connected")
+    assert row["callback_number"] == SECOND
