@@ -149,12 +149,7 @@ def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrid
     seats = {seat["name"]: seat["password"] for seat in settings["asterisk"]["seats"]}
     environment = {**os.environ, **(env or {})}
     environment.pop("QINGQUAN_SETTINGS_FILE", None)
-    toml = root / "settings.toml"
-    toml.write_text(_to_toml(settings))
-    log = (root / "hotline.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
-        cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = launch_app(root, settings, environment)
     hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
                              process=process, database_url=database_url, asterisk_dir=run_dir)
 
@@ -170,6 +165,16 @@ def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrid
         hotline.stop()
         raise
     return hotline
+
+
+def launch_app(root: Path, settings: dict[str, Any], environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``qingquan run --demo`` with ``settings`` written as TOML in ``root``; its output goes to hotline.log."""
+    toml = root / "settings.toml"
+    toml.write_text(_to_toml(settings))
+    log = (root / "hotline.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
+        cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 def fresh_database_url() -> str:

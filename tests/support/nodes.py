@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from typing import Any
 
 from tests.redis.support import RedisServer
 from tests.support.baresip import free_port
-from tests.support.hotline import SHARED_PROMPTS, RunningHotline, _to_toml, fresh_database_url, wait_for
+from tests.support.hotline import SHARED_PROMPTS, RunningHotline, fresh_database_url, launch_app, wait_for
 
 AMI_SECRET = "test-ami-secret"
 SEATS = {f"seat{n}": f"test-secret-{n}" for n in (1001, 1002, 1003)}
@@ -141,12 +140,7 @@ def launch_node(root: Path, settings: dict[str, Any], *, node_id: str, sip_port:
     seeded (a standby node has no AMI connection, so AMI is not waited for here)."""
     root.mkdir(parents=True, exist_ok=True)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("QINGQUAN_")}
-    toml = root / "settings.toml"
-    toml.write_text(_to_toml(settings))
-    log = (root / "hotline.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
-        cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = launch_app(root, settings, environment)
     node = AppNode(root=root, http_port=settings["http"]["port"], sip_port=sip_port, ami_port=ami_port,
                    seats=dict(SEATS), process=process, database_url=database_url, asterisk_dir=asterisk_dir,
                    node_id=node_id, agi_port=agi_port)
