@@ -84,3 +84,7 @@ def test_callback_keeps_the_callers_place_rings_the_agent_first_and_is_placed_on
         hotline.query("SELECT callback_number, callback_status FROM contact WHERE caller_number = :n", n=SECOND)),
         what="the callback to be recorded as connected")
     assert row["callback_number"] == SECOND
+    # The customer leg took a trunk line and gave it back: both show in the trunk occupancy log.
+    legs = wait_for(lambda: (lambda rows: rows if len(rows) == 2 else None)(hotline.query(
+        "SELECT change FROM trunk_occupancy WHERE linkedid LIKE 'cb%' ORDER BY id")), what="the callback's line")
+    assert [r["change"] for r in legs] == [1, -1]
