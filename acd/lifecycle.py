@@ -44,15 +44,16 @@ def request_callback(w: Work, linkedid: str, number: str) -> None:
         raise InvalidInput("a callback number is digits only")
     if call.is_callback:
         return  # asked twice: one callback
-    twin = next((c for c in w.waiting.values() if c.callback_number == number and c.linkedid != linkedid), None)
-    if twin is not None:  # this number already has a callback in line: keep the earlier place, call once
+    pending = (*w.waiting.values(), *(offer.call for offer in w.offered.values()))
+    twin = next((c for c in pending if c.callback_number == number and c.linkedid != linkedid), None)
+    if twin is not None:  # this number already has a callback in line or ringing: keep that one, call once
         w.remove_waiting(linkedid)
         call = twin
     else:
         call = replace(call, channel="", callback_number=number)
         w.waiting[linkedid] = call
     w.events.append(CallbackRequested(at=w.now, linkedid=linkedid, number=number, queue=call.queue,
-                                      position=position_of(w.waiting, w.line, call) or 0))
+                                      position=position_of(w.waiting, w.line, call) or 0))  # 0: being placed
 
 
 def answered(w: Work, linkedid: str, seat: str) -> None:

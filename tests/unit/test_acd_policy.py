@@ -462,3 +462,14 @@ def test_reconcile_leaves_alone_the_calls_that_arrived_after_the_channel_list_wa
     state, _ = run(state, [call("new")], at(5))
     state, _ = run(state, [Reconcile(frozenset(), as_of=at(3))], at(6))
     assert [c.linkedid for c in state.waiting_in_order()] == ["new"]
+
+
+def test_a_second_request_for_a_number_whose_callback_is_ringing_is_the_same_callback() -> None:
+    state = staff(hotline(), 1, at(0))
+    state, _ = run(state, [SetNotReady(1, "meal"), call("a"), RequestCallback("a", "139"), SetReady(1)], at(1))
+    assert state.offered["a"].call.callback_number == "139"
+    state, events = run(state, [call("b"), RequestCallback("b", "139")], at(2))
+    assert [e.position for e in events if isinstance(e, CallbackRequested)] == [0]
+    assert "b" not in state.waiting
+    state, _ = run(state, [MarkNoAnswer("a", "NOANSWER", "s1")], at(20))
+    assert [c.callback_number for c in state.waiting_in_order()] == ["139"]

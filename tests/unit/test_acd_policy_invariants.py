@@ -117,8 +117,8 @@ class PolicyMachine(RuleBasedStateMachine):
     def callback(self, data: st.DataObject, dt: int) -> None:
         linkedid = self.pick_call(data)
         number = data.draw(st.sampled_from(("1390001", "1390002", "1390003")))
-        twin = next((c.linkedid for c in self.state.waiting.values()
-                     if c.callback_number == number and c.linkedid != linkedid), None)
+        pending = (*self.state.waiting.values(), *(o.call for o in self.state.offered.values()))
+        twin = next((c.linkedid for c in pending if c.callback_number == number and c.linkedid != linkedid), None)
         events = self.step(RequestCallback(linkedid, number), dt)
         if events and twin is not None:
             self.live.discard(linkedid)  # merged into the callback already in line for that number
@@ -205,7 +205,8 @@ class PolicyMachine(RuleBasedStateMachine):
 
     @invariant()
     def one_callback_per_number_in_line(self) -> None:
-        numbers = [c.callback_number for c in self.state.waiting.values() if c.callback_number]
+        pending = (*self.state.waiting.values(), *(o.call for o in self.state.offered.values()))
+        numbers = [c.callback_number for c in pending if c.callback_number]
         assert len(numbers) == len(set(numbers))
 
 
