@@ -68,6 +68,8 @@ class Enqueue:
     ivr_path: str = ""
     skills: Mapping[str, int] | None = None  # None: the queue's required skills
     owner_agent: int | None = None  # owner of the account's open work order (first-responder stickiness)
+    direct: bool = False  # from the IVR: offered only if an agent is free now, and the caller's dialplan dials
+    #                       the seat(s) itself (no Redirect); otherwise not kept (the holding context enqueues it)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,8 @@ def decide(state: AcdState, command: Command, now: datetime) -> tuple[AcdState, 
         expire_offers(work)
     if work.link_up:
         _route(work)
+    if work.direct is not None:  # no agent free for it now: the holding context enqueues it like any call
+        work.remove_waiting(work.direct)
     return work.freeze(), work.events
 
 
@@ -95,7 +97,8 @@ def _apply(w: Work, cmd: Command) -> None:
         case SetEmergency():
             _set_emergency(w, cmd)
         case Enqueue():
-            enqueue(w, cmd)
+            if enqueue(w, cmd) and cmd.direct:
+                w.direct = cmd.linkedid
         case RequestCallback(linkedid, number):
             request_callback(w, linkedid, number)
         case MarkAnswered(linkedid, seat):
@@ -168,7 +171,8 @@ def _route(w: Work) -> None:
 
 def _offer(w: Work, call: WaitingCall, chosen: list[Agent]) -> None:
     w.remove_waiting(call.linkedid)
-    w.offered[call.linkedid] = Offer(call, frozenset(a.agent_id for a in chosen), w.now)
+    direct = call.linkedid == w.direct
+    w.offered[call.linkedid] = Offer(call, frozenset(a.agent_id for a in chosen), w.now, direct=direct)
     for agent in chosen:
         w.move(agent.agent_id, "offer", call=call.linkedid, call_queue=call.queue)
     first = chosen[0]
@@ -177,7 +181,7 @@ def _offer(w: Work, call: WaitingCall, chosen: list[Agent]) -> None:
         at=w.now, linkedid=call.linkedid, agent_id=first.agent_id, seat=first.seat, channel=call.channel,
         queue=call.queue, account_number=call.account_number, caller_number=call.caller_number,
         ivr_path=call.ivr_path, agent_ids=tuple(a.agent_id for a in chosen),
-        seats=tuple(a.seat or "" for a in chosen), callback_number=call.callback_number))
+        seats=tuple(a.seat or "" for a in chosen), callback_number=call.callback_number, direct=direct))
 
 
 def next_deadline(state: AcdState, now: datetime) -> datetime | None:

@@ -20,9 +20,10 @@ def known(w: Work, linkedid: str) -> bool:
     return linkedid in w.waiting or linkedid in w.offered or w.holder(linkedid) is not None
 
 
-def enqueue(w: Work, cmd: Enqueue) -> None:
+def enqueue(w: Work, cmd: Enqueue) -> bool:
+    """True if the call joined the line (False: it was known already)."""
     if known(w, cmd.linkedid):
-        return  # a resync or a repeated event: the call keeps its place
+        return False  # a resync or a repeated event: the call keeps its place
     policy = w.policy.queue(cmd.queue)
     queue = policy.name
     if policy.emergency_only and not w.emergency:
@@ -34,6 +35,7 @@ def enqueue(w: Work, cmd: Enqueue) -> None:
         ivr_path=cmd.ivr_path, skills=dict(policy.skills if cmd.skills is None else cmd.skills),
         owner_agent=cmd.owner_agent))
     w.next_seq += 1
+    return True
 
 
 def request_callback(w: Work, linkedid: str, number: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from acd.background import stop_task
 from acd.command_codec import decode, encode, error_reply, raise_for_reply
-from acd.commands import Command
+from acd.commands import Command, Enqueue
 from acd.core import AcdState
 from acd.lease import LeaseKeeper, RoutingLease
 from acd.live_state import RESYNC_EVENT, LiveStateStore
@@ -94,6 +94,18 @@ class AcdNode:
         raise_for_reply(await self._store.send(encode(command), RELAY_TIMEOUT))
         await self._refresh()
         return self._seen
+
+    async def offer_now(self, call: Enqueue) -> tuple[str, ...]:
+        """The IVR hands ``call`` (direct=True) over: the seats the ACD offered it to at once, for the caller's
+        dialplan to dial; () if no agent is free now, or if this node does not route (the caller then goes to
+        hold, and the holding context enqueues the call as usual)."""
+        if self._service is None:
+            return ()
+        state = await self._service.execute(call)
+        offer = state.offered.get(call.linkedid)
+        if offer is None or not offer.direct:
+            return ()
+        return tuple(state.agents[i].seat or "" for i in sorted(offer.agent_ids))
 
     # Becoming the router, and stopping ----------------------------------------------------------------
 

@@ -167,7 +167,8 @@ class AcdService:
         elif isinstance(event, CallOffered):
             log.info("call %s offered to agent(s) %s at %s%s", event.linkedid, event.agent_ids or event.agent_id,
                      ",".join(event.seats) or event.seat,
-                     f" (callback to {event.callback_number})" if event.callback_number else "")
+                     f" (callback to {event.callback_number})" if event.callback_number
+                     else " (decided in the IVR: its dialplan dials)" if event.direct else "")
         else:
             log.info("acd %s %s", event.wire_type, event.linkedid or "")
 
@@ -182,6 +183,8 @@ class AcdService:
         if offer.callback_number is not None:
             self._start_effect(self._call_back(offer, offer.linkedid, offer.callback_number))
             return
+        if offer.direct:  # the IVR hands the seat(s) to the caller's dialplan; an offer that never rings
+            return        # expires as any other whose outcome never arrives (policy.offer_timeout_seconds)
         try:
             outcome = self._connector.offer(offer.channel, offer.seats or (offer.seat,))
         except LinkDown as exc:

@@ -43,8 +43,8 @@ def to_snapshot(state: AcdState) -> dict[str, Any]:
         "v": SNAPSHOT_VERSION,
         "agents": [_agent(a) for a in state.agents.values()],
         "waiting": [_call(c) for c in state.waiting_in_order()],
-        "offered": [{"call": _call(o.call), "agent_ids": sorted(o.agent_ids), "at": _time(o.at)}
-                    for o in state.offered.values()],
+        "offered": [{"call": _call(o.call), "agent_ids": sorted(o.agent_ids), "at": _time(o.at),
+                     "direct": o.direct} for o in state.offered.values()],
         "registered_seats": sorted(state.registered_seats),
         "next_seq": state.next_seq,
         "emergency": state.emergency,
@@ -82,7 +82,7 @@ def from_snapshot(data: dict[str, Any], base: AcdState) -> AcdState:
         call = _load_call(entry["call"])
         at = _parse_time(entry["at"])
         assert at is not None
-        offered[call.linkedid] = Offer(call, frozenset(entry["agent_ids"]), at)
+        offered[call.linkedid] = Offer(call, frozenset(entry["agent_ids"]), at, direct=bool(entry.get("direct")))
     agents = {a.agent_id: a for a in map(_load_agent, data["agents"])}
     return AcdState(policy=base.policy, agents=agents, waiting={c.linkedid: c for c in waiting},
                     line=tuple(sorted(c.key for c in waiting)), offered=offered,

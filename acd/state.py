@@ -54,6 +54,7 @@ class Offer:
     call: WaitingCall
     agent_ids: frozenset[int]
     at: datetime
+    direct: bool = False  # decided in the IVR: the caller's dialplan dials the seat(s), no Redirect was sent
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Work:
         self.emergency = state.emergency
         self.link_up = state.link_up
         self.handle_seconds = state.handle_seconds
+        self.direct: str | None = None  # the call of an Enqueue(direct=True) in this decision
         self.events: list[Event] = []
 
     def freeze(self) -> AcdState:

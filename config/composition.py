@@ -86,7 +86,7 @@ class Hotline:
         menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
                           account_max_digits=s.ivr.account_max_digits)
         runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
-                           notices=self._notices, owner_of=self._owner_of)
+                           notices=self._notices, owner_of=self._owner_of, acd=self.acd)
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)

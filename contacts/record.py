@@ -66,8 +66,9 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
             return changes
         case CallQueued():
             return _queued(current, event)
-        case CallOffered():
-            return {"offered_at": current.get("offered_at") or event.at, "agent_id": event.agent_id,
+        case CallOffered():  # queued at the latest when offered (an offer decided in the IVR comes first)
+            return {"queued_at": current.get("queued_at") or event.at,
+                    "offered_at": current.get("offered_at") or event.at, "agent_id": event.agent_id,
                     "seat": event.seat, "offer_count": (current.get("offer_count") or 0) + 1,
                     "offer_state": "offered"}
         case AgentRinging():

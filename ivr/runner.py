@@ -3,16 +3,20 @@
 It reads the menu's actions (play, collect digits, look up an account, transfer, hang up), carries them
 out on the caller's channel, feeds the results back in, and publishes each step as a contact event. On
 transfer it sets the channel variables the holding context reads (QQ_NEXT, QQ_QUEUE, QQ_ACCOUNT, QQ_PATH,
-QQ_PRIORITY) and returns; the dialplan takes the caller on to hold music and the ACD."""
+QQ_PRIORITY) and returns; the dialplan takes the caller on to hold music and the ACD. If an agent is free
+right then, the ACD offers the call at once and the runner also sets QQ_CONNECT (the seat, or ``ring-group``
+with QQ_RING_GROUP): the dialplan dials it itself, with no music and no Redirect."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from acd.commands import CallerGone, Command, Enqueue
 from billing.gateway import BillingGateway, BillingUnavailable
 from ivr.menu import (
     AccountUnknown,
@@ -34,10 +38,13 @@ from ivr.menu import (
 from kernel.call_events import IvrLeft, IvrStepped
 from kernel.clock import Clock
 from kernel.events import EventBus
+from telephony.ami import CONNECT_VARIABLE, RING_GROUP_VARIABLE, connect_target
 
 log = logging.getLogger(__name__)
 
 DTMF_KEYS = "0123456789*#"
+DIRECT_OFFER_SECONDS = 2.0  # the IVR waits no longer for the ACD's answer; the caller then goes to hold (a late
+#                             offer is not dialled and expires like any offer whose outcome never arrives)
 
 
 class CallerHungUp(Exception):
@@ -69,6 +76,13 @@ class AgiDialogue:
             return ""
         value, _data = result.get("result", ("", ""))
         return str(value)
+
+    def channel_name(self) -> str:
+        return self._channel.headers.get("agi_channel", "")
+
+    def caller_number(self) -> str:
+        number = self._channel.headers.get("agi_callerid", "")
+        return "" if number == "unknown" else number
 
     def _file(self, prompt: str) -> str:
         return str(self._prompt_dir / prompt)
@@ -110,14 +124,24 @@ async def _no_owner(_account: str) -> int | None:
     return None
 
 
+class DirectOffers(Protocol):
+    """The ACD as the IVR sees it (:class:`acd.node.AcdNode`)."""
+
+    async def offer_now(self, call: Enqueue) -> tuple[str, ...]: ...
+
+    async def execute(self, command: Command) -> Any: ...
+
+
 class IvrRunner:
     """``notices`` gives prompts every caller hears before the menu (e.g. the emergency notice);
-    ``owner_of`` finds the agent who owns an account's open work order (first-responder routing)."""
+    ``owner_of`` finds the agent who owns an account's open work order (first-responder routing); ``acd``, if
+    given, offers a call the IVR hands over at once when an agent is free (the seats it rings)."""
 
     def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, config: MenuConfig,
                  prompt_dir: Path, digit_timeout_ms: int, *,
                  notices: Callable[[], tuple[str, ...]] = _no_notices,
-                 owner_of: Callable[[str], Awaitable[int | None]] = _no_owner) -> None:
+                 owner_of: Callable[[str], Awaitable[int | None]] = _no_owner,
+                 acd: DirectOffers | None = None) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
@@ -126,6 +150,7 @@ class IvrRunner:
         self._timeout_ms = digit_timeout_ms
         self._notices = notices
         self._owner_of = owner_of
+        self._acd = acd
 
     async def handle(self, request: AgiChannel) -> None:
         linkedid = request.headers.get("agi_uniqueid", "")
@@ -159,8 +184,7 @@ class IvrRunner:
             case LookUpAccount(number):
                 return await self._look_up(number)
             case Transfer(queue, reason):
-                await self._transfer(agi, dialogue, queue, reason)
-                self._left(dialogue, linkedid, "queue")
+                await self._transfer(agi, dialogue, queue, reason, linkedid)
             case Hangup():
                 self._left(dialogue, linkedid, "hangup")
                 with contextlib.suppress(CallerHungUp):
@@ -175,14 +199,49 @@ class IvrRunner:
             return BillingDown()
         return BillFound(bill) if bill is not None else AccountUnknown()
 
-    async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str) -> None:
+    async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str,
+                        linkedid: str) -> None:
         await agi.set_variable("QQ_QUEUE", queue)
         await agi.set_variable("QQ_ACCOUNT", dialogue.account_number or "")
         await agi.set_variable("QQ_PATH", path_text(dialogue))
         await agi.set_variable("QQ_PRIORITY", "0")
-        await agi.set_variable("QQ_OWNER", str(await self._owner(dialogue.account_number)))
-        await agi.set_variable("QQ_REASON", reason)
-        await agi.set_variable("QQ_NEXT", "queue")
+        owner = await self._owner(dialogue.account_number)
+        self._left(dialogue, linkedid, "queue")  # from here the call is the ACD's (it may be offered now)
+        decision = asyncio.ensure_future(self._seats_now(agi, dialogue, queue, linkedid, owner))
+        seats: tuple[str, ...] = ()
+        try:
+            try:  # the ACD decides while the last variables are set
+                await agi.set_variable("QQ_OWNER", owner)
+                await agi.set_variable("QQ_REASON", reason)
+            finally:
+                seats = await decision
+            if seats:  # one command, as many as without: MSet([QQ_RING_GROUP=...,]QQ_CONNECT=...,QQ_NEXT=queue)
+                exten, group = connect_target(seats)
+                ring_group = f"{RING_GROUP_VARIABLE}={group}," if group else ""
+                await agi.command(f"EXEC MSet {ring_group}{CONNECT_VARIABLE}={exten},QQ_NEXT=queue")
+            else:
+                await agi.set_variable("QQ_NEXT", "queue")
+        except CallerHungUp:  # after leaving the IVR: the call's end is the queue's to record
+            log.info("call %s hung up while handed to the queue", linkedid)
+            if seats and self._acd is not None:  # the hang-up may have reached the ACD before its offer
+                with contextlib.suppress(Exception):
+                    await self._acd.execute(CallerGone(linkedid))
+
+    async def _seats_now(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, linkedid: str,
+                         owner: str) -> tuple[str, ...]:
+        """The seats the ACD offered the call to right now (() if no agent is free, this node does not route,
+        or on any failure: the call then queues through the holding context as usual)."""
+        channel = agi.channel_name()
+        if self._acd is None or not linkedid or not channel:
+            return ()
+        try:
+            return await asyncio.wait_for(self._acd.offer_now(Enqueue(
+                linkedid=linkedid, channel=channel, queue=queue, account_number=dialogue.account_number,
+                caller_number=agi.caller_number(), ivr_path=path_text(dialogue),
+                owner_agent=int(owner) if owner.isdigit() else None, direct=True)), DIRECT_OFFER_SECONDS)
+        except Exception as exc:
+            log.warning("direct offer of %s failed, queueing through hold: %s", linkedid, exc)
+            return ()
 
     async def _owner(self, account_number: str | None) -> str:
         if not account_number:

@@ -61,6 +61,7 @@ class CallOffered(Event):
     agent_ids: tuple[int, ...] = ()  # every agent offered at once (ring-all); () means just ``agent_id``
     seats: tuple[str, ...] = ()
     callback_number: str | None = None  # a queue callback: the agent is called first, then this number
+    direct: bool = False  # the caller's own dialplan dials the seat(s) (decided in the IVR): no Redirect
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,7 +29,17 @@ CONNECT_CONTEXT = "acd-connect"
 CALLBACK_CONTEXT = "acd-callback"
 RING_GROUP_EXTEN = "ring-group"
 RING_GROUP_VARIABLE = "QQ_RING_GROUP"
+CONNECT_VARIABLE = "QQ_CONNECT"  # set by the IVR for an offer it made at once: acd-hold goes to acd-connect
 IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
+
+
+def connect_target(seats: tuple[str, ...]) -> tuple[str, str | None]:
+    """The acd-connect extension that rings ``seats``: the seat itself, or ``ring-group`` with the group's
+    dial string for QQ_RING_GROUP (an extension holds 79 characters at most, so seat names are never joined
+    into it)."""
+    if len(seats) > 1:
+        return RING_GROUP_EXTEN, "&".join(f"PJSIP/{seat}" for seat in seats)
+    return seats[0], None
 
 
 class AmiActionFailed(Unavailable):
@@ -187,12 +197,10 @@ class AmiBridge:
         characters, so seat names joined into it would ring only the first 8 seats. The actions are written
         to the socket before this returns; the awaitable raises if Asterisk refused one."""
         sent: list[tuple[dict[str, str], Any]] = []
-        exten = seats[0]
-        if len(seats) > 1:
-            setvar = {"Action": "Setvar", "Channel": channel, "Variable": RING_GROUP_VARIABLE,
-                      "Value": "&".join(f"PJSIP/{seat}" for seat in seats)}
+        exten, group = connect_target(seats)
+        if group is not None:
+            setvar = {"Action": "Setvar", "Channel": channel, "Variable": RING_GROUP_VARIABLE, "Value": group}
             sent.append((setvar, self._send(setvar)))
-            exten = RING_GROUP_EXTEN
         redirect = {"Action": "Redirect", "Channel": channel, "Context": CONNECT_CONTEXT, "Exten": exten,
                     "Priority": "1"}
         sent.append((redirect, self._send(redirect)))

@@ -1,6 +1,7 @@
 """Invariants of the ACD core under random command sequences with every policy feature at once: several
 queues (longest idle, fewest calls, skills with relaxation, ring-all), overflow, first-responder owners,
-queue callbacks, emergency seats and the telephony link going down and up."""
+queue callbacks, emergency seats, the telephony link going down and up, and calls the IVR hands over for
+an offer at once (direct)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,25 @@ class PolicyMachine(RuleBasedStateMachine):
         linkedid = f"c{self.count}"
         self.live.add(linkedid)
         self.step(Enqueue(linkedid, f"PJSIP/trunk-{self.count}", queue, priority, owner_agent=owner), dt)
+
+    @rule(queue=st.sampled_from(QUEUES), owner=st.sampled_from((None, 1, 2, 9)), dt=st.integers(0, 4))
+    def enqueue_direct(self, queue: str, owner: int | None, dt: int) -> None:
+        """The IVR hands a call over: offered at once (the dialplan dials) or not kept (hold enqueues it)."""
+        self.count += 1
+        linkedid = f"c{self.count}"
+        self.live.add(linkedid)
+        waiting_before = set(self.state.waiting)
+        events = self.step(Enqueue(linkedid, f"PJSIP/trunk-{self.count}", queue, owner_agent=owner, direct=True),
+                           dt)
+        assert linkedid not in self.state.waiting
+        offered = [e for e in events if isinstance(e, CallOffered) and e.linkedid == linkedid]
+        if linkedid in self.state.offered:
+            assert self.state.offered[linkedid].direct and len(offered) == 1 and offered[0].direct
+        else:
+            assert offered == []
+            self.live.discard(linkedid)
+        assert all(not e.direct for e in events if isinstance(e, CallOffered) and e.linkedid != linkedid)
+        assert waiting_before - set(self.state.waiting) <= set(self.state.offered)  # only routed away
 
     @rule(data=st.data(), dt=st.integers(0, 4))
     def callback(self, data: st.DataObject, dt: int) -> None:

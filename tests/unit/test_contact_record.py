@@ -64,3 +64,11 @@ def test_self_service_in_the_ivr() -> None:
 def test_outcomes_without_queue() -> None:
     assert final_outcome({"ivr_left_at": at(1)}) == "ivr_hangup"
     assert final_outcome({}) == "ended"
+
+
+def test_an_offer_decided_in_the_ivr_comes_before_the_queued_event_and_counts_as_queued() -> None:
+    direct = CallOffered(at=at(19), linkedid="1", agent_id=7, seat="seat7", channel="PJSIP/trunk-1", queue="general",
+                         account_number="10001234", caller_number="138", ivr_path="main>agent>queue", direct=True)
+    row = fold([arrival(), direct, queued(), OfferAnswered(at=at(22), linkedid="1", seat="seat7")])
+    assert (row["queued_at"], row["offered_at"], row["answered_at"]) == (at(19), at(19), at(22))
+    assert row["queue"] == "general" and row["offer_count"] == 1
