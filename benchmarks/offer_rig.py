@@ -4,10 +4,11 @@ console feed (websocket) and a keep-alive HTTP socket for the agent's state requ
 
 app_queue is set up at run time on the hotline's own Asterisk, without touching the repo's ``asterisk/``
 templates: a ``qq-bench`` queue appended to the rendered queues.conf in the run directory (the seat as its
-one dynamic member), and two trunk extensions added with the CLI that skip the IVR: 96198 parks the caller
-in Qingquan's holding context, 96199 puts the caller in ``Queue(qq-bench)``. One system owns the seat at a
-time: the app_queue member is paused while Qingquan's agent may be offered calls, and the agent is
-not-ready while app_queue may ring the seat."""
+one dynamic member), and three trunk extensions added with the CLI: 96198 parks the caller in Qingquan's
+holding context and 96199 puts the caller in ``Queue(qq-bench)``, both skipping the IVR; 96197 runs Qingquan's
+IVR like the hotline number (qq-agi), then puts a caller it transfers in ``Queue(qq-bench)``. One system
+owns the seat at a time: the app_queue member is paused while Qingquan's agent may be offered calls, and the
+agent is not-ready while app_queue may ring the seat."""
 
 from __future__ import annotations
 
@@ -35,8 +36,9 @@ from tests.support.hotline import RunningHotline, start_hotline, wait_for
 QINGQUAN, APP_QUEUE = "Qingquan", "app_queue"
 SEAT, MEMBER, BENCH_QUEUE = "seat1001", "PJSIP/seat1001", "qq-bench"
 EXTENSION = {QINGQUAN: "96198", APP_QUEUE: "96199"}
+IVR_EXTENSION = {QINGQUAN: "96106", APP_QUEUE: "96197"}  # through Qingquan's IVR, then its ACD / app_queue
 WRAPUP_SECONDS = 1  # both systems; app_queue's wrapuptime is whole seconds
-AMI_EVENTS = ["UserEvent", "QueueCallerJoin", "DialBegin", "AgentComplete"]
+AMI_EVENTS = ["UserEvent", "QueueCallerJoin", "DialBegin", "AgentComplete", "AGIExecStart"]
 
 BENCH_QUEUE_CONF = f"""
 [{BENCH_QUEUE}]
@@ -62,6 +64,13 @@ BENCH_DIALPLAN = [
     f"{EXTENSION[APP_QUEUE]},1,Answer()",
     f"{EXTENSION[APP_QUEUE]},2,Queue({BENCH_QUEUE},t,,,600)",
     f"{EXTENSION[APP_QUEUE]},3,Hangup()",
+    f"{IVR_EXTENSION[APP_QUEUE]},1,Answer()",
+    f"{IVR_EXTENSION[APP_QUEUE]},2,Set(CHANNEL(language)=zh)",
+    f"{IVR_EXTENSION[APP_QUEUE]},3,Gosub(qq-agi,agi,1(ivr,{IVR_EXTENSION[APP_QUEUE]}))",
+    f"{IVR_EXTENSION[APP_QUEUE]},4,GotoIf(${{QQ_NEXT}}?6)",  # the IVR sets QQ_NEXT=queue on transfer, else nothing
+    f"{IVR_EXTENSION[APP_QUEUE]},5,Hangup()",
+    f"{IVR_EXTENSION[APP_QUEUE]},6,Queue({BENCH_QUEUE},t,,,600)",
+    f"{IVR_EXTENSION[APP_QUEUE]},7,Hangup()",
 ]
 
 
@@ -69,9 +78,12 @@ class KeepAliveHttp:
     """One HTTP/1.1 keep-alive connection with prebuilt requests, so a timestamp taken just before
     ``sendall`` is the moment the request leaves (no client library work after it)."""
 
+    IDLE_REOPEN_SECONDS = 4.0  # below uvicorn's 5 s keep-alive timeout: never race the server's close
+
     def __init__(self, port: int, token: str) -> None:
         self._port, self._token = port, token
         self._sock = self._connect()
+        self._used = time.monotonic()
 
     def _connect(self) -> socket.socket:
         sock = socket.create_connection(("127.0.0.1", self._port))
@@ -79,9 +91,11 @@ class KeepAliveHttp:
         return sock
 
     def _reopen_if_closed(self) -> None:
-        """The server closes an idle keep-alive connection (uvicorn: after 5 s); reopen it before sending."""
+        """The server closes an idle keep-alive connection (uvicorn: after 5 s); reopen it before sending, and
+        before the server would close it (a close racing the request resets it)."""
         readable, _, _ = select.select([self._sock], [], [], 0)
-        if readable and not self._sock.recv(1, socket.MSG_PEEK):
+        idle = time.monotonic() - self._used > self.IDLE_REOPEN_SECONDS
+        if idle or (readable and not self._sock.recv(1, socket.MSG_PEEK)):
             self._sock.close()
             self._sock = self._connect()
 
@@ -107,6 +121,7 @@ class KeepAliveHttp:
         length = next(int(v) for k, _, v in (x.partition(":") for x in lines[1:]) if k.lower() == "content-length")
         while len(body) < length:
             body += self._recv()
+        self._used = time.monotonic()
         return int(lines[0].split()[1]), body, time.time()
 
     def _recv(self) -> bytes:
@@ -211,6 +226,29 @@ class Rig:
     def dial(self, caller: BaresipPhone, system: str) -> Message:
         """Calls the system's bench extension; returns the AMI event of the caller entering the queue."""
         caller.dial(f"sip:{EXTENSION[system]}@127.0.0.1:{self.hotline.sip_port}")
+        if system == QINGQUAN:
+            return self.ami.wait_event(lambda e: e.get("UserEvent") == "QingquanQueued"
+                                       and e.get("CallerIDNum") == caller.user)
+        return self.ami.wait_event(lambda e: e.get("Event") == "QueueCallerJoin"
+                                   and e.get("CallerIDNum") == caller.user)
+
+    def through_ivr(self, caller: BaresipPhone, system: str) -> tuple[Message, Message]:
+        """Calls the system's IVR number and keys 0 (an agent) over the welcome prompt; returns the AMI
+        AGIExecStart of the IVR's first transfer command (SET VARIABLE QQ_QUEUE) and of the command after which
+        the two systems differ (SET VARIABLE QQ_OWNER: Qingquan's IVR asks its ACD for a free agent as it
+        sends it)."""
+        caller.dial(f"sip:{IVR_EXTENSION[system]}@127.0.0.1:{self.hotline.sip_port}")
+
+        def agi(command: str) -> Message:
+            return self.ami.wait_event(lambda e: e.get("Event") == "AGIExecStart"
+                                       and e.get("CallerIDNum") == caller.user
+                                       and e.get("Command", "").startswith(command))
+        agi("STREAM FILE")
+        time.sleep(0.3)
+        caller.send_dtmf("0", gap=0)
+        return agi("SET VARIABLE QQ_QUEUE"), agi("SET VARIABLE QQ_OWNER")
+
+    def queued(self, caller: BaresipPhone, system: str) -> Message:
         if system == QINGQUAN:
             return self.ami.wait_event(lambda e: e.get("UserEvent") == "QingquanQueued"
                                        and e.get("CallerIDNum") == caller.user)
