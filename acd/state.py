@@ -104,8 +104,11 @@ class Work:
             raise NotFound(f"agent {agent_id} is not logged in")
         return agent
 
-    def move(self, agent_id: int, trigger: str, **kwargs: object) -> Agent:
-        updated, event = transition(self.agent(agent_id), trigger, self.now, **kwargs)  # type: ignore[arg-type]
+    def move(self, agent_id: int, trigger: str, *, reason: str = "", call: str | None = None,
+             call_queue: str | None = None, wrapup_seconds: float = 0.0, linkedid: str | None = None) -> Agent:
+        """Moves the agent by ``trigger`` (raises and changes nothing if the table forbids it)."""
+        updated, event = transition(self.agent(agent_id), trigger, self.now, reason=reason, call=call,
+                                    call_queue=call_queue, wrapup_seconds=wrapup_seconds, linkedid=linkedid)
         self.agents[agent_id] = updated
         if event is not None:
             self.events.append(event)
