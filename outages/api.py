@@ -3,10 +3,9 @@
 Times without an offset are taken in the hotline's time zone. Bad input is a 422: pydantic's field errors, or
 ``{"error": "invalid_input", "message": ...}`` for an empty zone or a window that does not end after it starts."""
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -28,11 +27,16 @@ class OutageIn(BaseModel):
     note: str = Field(default="", max_length=1000)
 
 
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
+
+
 def outage_view(outage: Outage) -> dict[str, Any]:
+    """Times in UTC, as stored."""
     return {"id": outage.id, "supply_zone": outage.supply_zone, "kind": outage.kind,
-            "starts_at": outage.starts_at.isoformat(), "ends_at": outage.ends_at.isoformat(), "note": outage.note,
-            "created_by": outage.created_by, "created_at": outage.created_at.isoformat(),
-            "cancelled_at": outage.cancelled_at.isoformat() if outage.cancelled_at else None}
+            "starts_at": _utc(outage.starts_at), "ends_at": _utc(outage.ends_at), "note": outage.note,
+            "created_by": outage.created_by, "created_at": _utc(outage.created_at),
+            "cancelled_at": _utc(outage.cancelled_at)}
 
 
 def outage_router(principal: Callable[..., Any], session: Callable[..., Iterator[Session]], clock: Clock,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.say_zh import say_date, say_integer
 
-__all__ = ["KINDS", "OutageWindow", "applicable_outage", "notice_prompts", "restoration_hour"]
+__all__ = ["KINDS", "Kind", "OutageWindow", "applicable_outage", "notice_prompts", "restoration_hour"]
 
 Kind = Literal["planned", "emergency"]
 KINDS: tuple[Kind, ...] = ("planned", "emergency")
