@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse
@@ -30,6 +31,7 @@ from config.settings import Settings
 from kernel.clock import Clock
 from kernel.errors import InvalidInput, NotFound, QingquanError, Unauthorized
 from kernel.events import plain
+from outages.api import outage_router
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,8 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     @app.exception_handler(QingquanError)
     async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+
+    app.include_router(outage_router(principal, session, ctx.clock, ZoneInfo(ctx.settings.timezone)))
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:

@@ -9,6 +9,7 @@ import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import uvicorn
 
@@ -37,6 +38,7 @@ from ivr.runner import IvrRunner
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
+from outages.store import OutageNotices
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
@@ -86,7 +88,8 @@ class Hotline:
         menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
                           account_max_digits=s.ivr.account_max_digits)
         runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
-                           notices=self._notices, owner_of=self._owner_of, acd=self.acd)
+                           notices=self._notices, owner_of=self._owner_of, acd=self.acd,
+                           outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for)
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)

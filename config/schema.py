@@ -5,5 +5,6 @@ from agent_console import models as console_models
 from billing import models as billing_models
 from contacts import models as contact_models
 from kernel.database import Base
+from outages import models as outage_models
 
-__all__ = ["Base", "acd_models", "billing_models", "console_models", "contact_models"]
+__all__ = ["Base", "acd_models", "billing_models", "console_models", "contact_models", "outage_models"]

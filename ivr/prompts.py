@@ -147,6 +147,16 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
         "mu4 qian2 gong1 shui3 qiang3 xiu1 fan2 mang2, wo3 men yi3 zeng1 kai1 zuo4 xi2, "
         "qing3 nin2 nai4 xin1 deng3 hou4.",
     ),
+    # outage notices (停水公告), then the restoration date and hour read by ivr.say_zh and 点
+    ("outage-notice", "您所在供水区域正在停水。", "nin2 suo3 zai4 gong1 shui3 qu1 yu4 zheng4 zai4 ting2 shui3."),
+    ("outage-planned", "本次为计划停水。", "ben3 ci4 wei2 ji4 hua4 ting2 shui3."),
+    ("outage-emergency", "本次为抢修停水。", "ben3 ci4 wei2 qiang3 xiu1 ting2 shui3."),
+    ("outage-restore", "预计恢复供水时间为", "yu4 ji4 hui1 fu4 gong1 shui3 shi2 jian1 wei2"),
+    (
+        "outage-choice",
+        "如已了解请挂机，需要人工服务请按0。",
+        "ru2 yi3 liao3 jie3 qing3 gua4 ji1, xu1 yao4 ren2 gong1 fu2 wu4 qing3 an4 ling2.",
+    ),
     (
         "billing-unavailable",
         "对不起，查询系统暂时无法使用，正在为您转接人工服务。",

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -49,6 +50,10 @@ DIRECT_OFFER_SECONDS = 2.0  # the IVR waits no longer for the ACD's answer; the 
 
 class CallerHungUp(Exception):
     pass
+
+
+class _Deflected(Exception):
+    """The caller hung up on the outage notice; its IvrLeft is already published."""
 
 
 class AgiChannel(Protocol):
@@ -124,6 +129,14 @@ async def _no_owner(_account: str) -> int | None:
     return None
 
 
+async def _no_outage(_number: str) -> tuple[str, ...]:
+    return ()
+
+
+OUTAGE_STEP = "outage"  # the IVR path's first step when the caller heard an outage notice
+MENU_KEY = "0"  # after an outage notice: on to the menu (hanging up instead is a deflected call)
+
+
 class DirectOffers(Protocol):
     """The ACD as the IVR sees it (:class:`acd.node.AcdNode`)."""
 
@@ -135,13 +148,17 @@ class DirectOffers(Protocol):
 class IvrRunner:
     """``notices`` gives prompts every caller hears before the menu (e.g. the emergency notice);
     ``owner_of`` finds the agent who owns an account's open work order (first-responder routing); ``acd``, if
-    given, offers a call the IVR hands over at once when an agent is free (the seats it rings)."""
+    given, offers a call the IVR hands over at once when an agent is free (the seats it rings); ``outage_notice``
+    gives the outage notice (停水公告) for the caller's number, () if none applies: the caller hears it after the
+    notices and before the menu, and either hangs up (IvrLeft with outcome "deflected") or presses 0 (or waits)
+    for the menu."""
 
     def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, config: MenuConfig,
                  prompt_dir: Path, digit_timeout_ms: int, *,
                  notices: Callable[[], tuple[str, ...]] = _no_notices,
                  owner_of: Callable[[str], Awaitable[int | None]] = _no_owner,
-                 acd: DirectOffers | None = None) -> None:
+                 acd: DirectOffers | None = None,
+                 outage_notice: Callable[[str], Awaitable[tuple[str, ...]]] = _no_outage) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
@@ -151,6 +168,7 @@ class IvrRunner:
         self._notices = notices
         self._owner_of = owner_of
         self._acd = acd
+        self._outage_notice = outage_notice
 
     async def handle(self, request: AgiChannel) -> None:
         linkedid = request.headers.get("agi_uniqueid", "")
@@ -161,6 +179,8 @@ class IvrRunner:
             notices = self._notices()
             if notices:
                 await agi.play(notices)
+            dialogue = await self._outage(agi, dialogue, linkedid)
+            reported = len(dialogue.path)
             dialogue, actions = decide(self._config, dialogue, Start())
             while actions:
                 action, actions = actions[0], actions[1:]
@@ -168,11 +188,30 @@ class IvrRunner:
                 reported = self._report_steps(dialogue, linkedid, reported)
                 if result is not None:
                     dialogue, actions = decide(self._config, dialogue, result)
+        except _Deflected:
+            return
         except CallerHungUp:
             log.info("call %s hung up in the IVR at %s", linkedid, dialogue.node)
             self._left(dialogue, linkedid, "hangup")
             return
         self._report_steps(dialogue, linkedid, reported)
+
+    async def _outage(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str) -> Dialogue:
+        """Plays the outage notice if one applies; a hang-up during it or the wait after it is deflected."""
+        prompts = await self._outage_notice(agi.caller_number())
+        if not prompts:
+            return dialogue
+        heard = replace(dialogue, path=(*dialogue.path, OUTAGE_STEP))
+        self._report_steps(heard, linkedid, len(dialogue.path))
+        try:
+            key = await agi.play(prompts, MENU_KEY) or await agi.wait_digit(self._timeout_ms)
+        except CallerHungUp:
+            log.info("call %s hung up after the outage notice: deflected", linkedid)
+            self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(heard),
+                                      account_number=None, next="hangup", outcome="deflected"))
+            raise _Deflected() from None
+        log.info("call %s goes on to the menu after the outage notice (key %r)", linkedid, key)
+        return heard
 
     async def _perform(self, agi: AgiDialogue, action: Action, dialogue: Dialogue,
                        linkedid: str) -> Input | None:
