@@ -85,13 +85,13 @@ def no_answer(w: Work, linkedid: str, status: str, seat: str) -> None:
         return
     remaining = offer.agent_ids - failed
     call = offer.call
-    if status == "CANCEL":  # the caller hung up while the seats rang; the agents are free again
+    # CANCEL: the caller hung up while the seats rang. LINK_DOWN: the offer never reached Asterisk. Either
+    # way nobody missed anything and the agents are free again.
+    if status in ("CANCEL", "LINK_DOWN"):
         for agent_id in sorted(failed):
             w.move(agent_id, "released", linkedid=linkedid)
-    elif status == "LINK_DOWN":  # the offer never reached Asterisk: nobody missed anything
-        for agent_id in sorted(failed):
-            w.move(agent_id, "released", linkedid=linkedid)
-        w.link_up = False
+        if status == "LINK_DOWN":
+            w.link_up = False
     else:
         for agent_id in sorted(failed):
             w.move(agent_id, "no_answer", reason="missed", linkedid=linkedid)

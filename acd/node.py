@@ -187,8 +187,8 @@ class AcdNode:
                 if next_event in done:
                     payload = next_event.result()
                     next_event = asyncio.ensure_future(anext(events))
-                    if payload != RESYNC_EVENT and payload.get("type") != "acd.changed":
-                        continue
+                    if payload != RESYNC_EVENT:
+                        continue  # the router's events; the state is re-read on a resync or every second
                 if not self.routing:
                     await self._refresh()
         finally:

@@ -146,7 +146,8 @@ class AcdService:
             else:
                 log.warning("acd refused %s: %s", pending.command, exc)
             return
-        changed = new_state != self.state
+        # Only a listener needs to know whether anything changed; the comparison walks the whole state.
+        changed = bool(self._listeners) and new_state != self.state
         self.state = new_state
         for event in events:  # side effects first: the seat should ring as soon as possible
             if isinstance(event, CallOffered):

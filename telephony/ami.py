@@ -157,11 +157,12 @@ class AmiBridge:
     async def action(self, fields: dict[str, str], timeout: float = 5.0) -> Mapping[str, str]:
         return await self._response(fields, self._send(fields), timeout)
 
-    def _send(self, fields: dict[str, str]) -> Any:
-        """Writes the action to the AMI socket now; returns panoramisk's future of the response."""
+    def _send(self, fields: dict[str, str], *, as_list: bool = False) -> Any:
+        """Writes the action to the AMI socket now; returns panoramisk's future of the response (of every
+        message it brings, with ``as_list``). Raises LinkDown when the link is down."""
         if self._manager is None or not self.logged_in.is_set():
             raise LinkDown(f"AMI not connected; cannot {fields.get('Action')}")
-        return self._manager.send_action(dict(fields), as_list=False)
+        return self._manager.send_action(dict(fields), as_list=as_list)
 
     async def _response(self, fields: dict[str, str], future: Any, timeout: float) -> Mapping[str, str]:
         try:
@@ -218,9 +219,7 @@ class AmiBridge:
                   "Exten": number, "Priority": "1", "Timeout": str(ring * 1000), "Async": "true",
                   "CallerID": f'"callback {number}" <{number}>', "ChannelId": f"cb{attempt}-{linkedid}",
                   "Variable": f"QQ_CALLBACK={linkedid}"}
-        if self._manager is None or not self.logged_in.is_set():
-            raise LinkDown("AMI not connected; cannot place a callback")
-        future = self._manager.send_action(fields, as_list=True)
+        future = self._send(fields, as_list=True)
         messages = await asyncio.wait_for(future, ring + 15)
         responses = [flatten(m) for m in messages if m.get("Event") == "OriginateResponse"]
         answered = bool(responses) and responses[-1].get("Response") == "Success"
