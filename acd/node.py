@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 StartRouter = Callable[[AcdState], Awaitable[AcdService]]
 StopRouter = Callable[[], Awaitable[None]]
+RemoteEvent = Callable[[dict[str, Any]], Awaitable[None]]
 RELAY_TIMEOUT = 5.0
 FOLLOW_SECONDS = 1.0
 
@@ -40,13 +41,15 @@ class NotRouting(Unavailable):
 
 class AcdNode:
     def __init__(self, store: LiveStateStore, lease: RoutingLease, node_id: str, policy: AcdPolicy, *,
-                 lease_ttl: float, shared: bool, start_router: StartRouter, stop_router: StopRouter) -> None:
+                 lease_ttl: float, shared: bool, start_router: StartRouter, stop_router: StopRouter,
+                 on_remote_event: RemoteEvent | None = None) -> None:
         self.node_id = node_id
         self._store = store
         self._policy = policy
         self._shared = shared
         self._start_router = start_router
         self._stop_router = stop_router
+        self._on_remote_event = on_remote_event
         self._keeper = LeaseKeeper(lease, node_id, lease_ttl, on_acquired=self._acquired, on_lost=self._lost)
         self._service: AcdService | None = None
         self._writer: SnapshotWriter | None = None
@@ -178,7 +181,8 @@ class AcdNode:
     # While another node routes --------------------------------------------------------------------------
 
     async def _follow(self) -> None:
-        """Keeps the shared state fresh for this node's consoles: on the router's events and every second."""
+        """While another node routes: hands its events on (to this node's consoles) and keeps the shared
+        state fresh, after a resubscription and every second."""
         events = self._store.events()
         next_event: asyncio.Task[Any] = asyncio.ensure_future(anext(events))
         try:
@@ -188,7 +192,9 @@ class AcdNode:
                     payload = next_event.result()
                     next_event = asyncio.ensure_future(anext(events))
                     if payload != RESYNC_EVENT:
-                        continue  # the router's events; the state is re-read on a resync or every second
+                        if self._on_remote_event is not None and not self.routing:
+                            await self._on_remote_event(payload)
+                        continue
                 if not self.routing:
                     await self._refresh()
         finally:

@@ -60,7 +60,6 @@ class Hotline:
         self.agi: FastAgiServer | None = None
         self._live: LiveState | None = None
         self._hub: ConsoleHub | None = None
-        self._tasks: list[asyncio.Task[None]] = []
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
 
@@ -80,10 +79,10 @@ class Hotline:
 
         live = self._live = await open_live_state(s)
         self.acd = AcdNode(live.store, live.lease, live.node_id, self.policy, lease_ttl=s.acd.lease_ttl_seconds,
-                           shared=live.shared, start_router=self._start_routing, stop_router=self._stop_routing)
+                           shared=live.shared, start_router=self._start_routing, stop_router=self._stop_routing,
+                           on_remote_event=self._remote_event)
         if live.shared:
             bus.subscribe("fan-out", self._fan_out)
-            self._tasks.append(asyncio.create_task(self._remote_events(), name="remote-events"))
 
         menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
                           account_max_digits=s.ivr.account_max_digits)
@@ -150,13 +149,11 @@ class Hotline:
         if self._live is not None and self.acd is not None and self.acd.routing:
             await self._live.store.publish_event(event.to_wire())
 
-    async def _remote_events(self) -> None:
+    async def _remote_event(self, payload: dict[str, Any]) -> None:
         """Another node routes: its events reach this node's consoles (never its recorders)."""
-        assert self._live is not None and self._hub is not None
-        async for payload in self._live.store.events():
-            event = Event.from_wire(payload)
-            if event is not None and self.acd is not None and not self.acd.routing:
-                await self._hub.on_event(event)
+        event = Event.from_wire(payload)
+        if event is not None and self._hub is not None:
+            await self._hub.on_event(event)
 
     # What the IVR asks of the ACD ---------------------------------------------------------------------------
 
@@ -201,9 +198,6 @@ class Hotline:
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await asyncio.gather(self._http_task, return_exceptions=True)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.acd is not None:
             await self.acd.stop()
         if self.agi is not None:
