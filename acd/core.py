@@ -144,7 +144,7 @@ def _set_emergency(w: Work, cmd: SetEmergency) -> None:
 def available(agent: Agent, registered: frozenset[str], policy: AcdPolicy, emergency: bool) -> bool:
     """Ready, on a registered seat, and (for an emergency seat) in emergency mode."""
     return (agent.state == AgentState.READY and agent.seat is not None and agent.seat in registered
-            and (emergency or agent.seat not in policy.emergency_seats))
+            and policy.seat_open(agent.seat, emergency))
 
 
 def _route(w: Work) -> None:

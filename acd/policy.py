@@ -67,6 +67,10 @@ class AcdPolicy:
         """The named queue's policy; an unknown name gets the default queue's (a call is never refused)."""
         return self.queues.get(name) or self.queues.get(self.default_queue) or QueuePolicy(name)
 
+    def seat_open(self, seat: str | None, emergency: bool) -> bool:
+        """Whether a seat takes calls now: an emergency seat only in emergency mode."""
+        return emergency or seat not in self.emergency_seats
+
     def overflow_rules(self, queue: str, emergency: bool) -> tuple[OverflowRule, ...]:
         policy = self.queue(queue)
         return policy.emergency_overflow if emergency and policy.emergency_overflow else policy.overflow

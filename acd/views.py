@@ -37,7 +37,7 @@ def position_in_queue(state: AcdState, linkedid: str) -> int | None:
 def staffed_agents(state: AcdState, queue: str) -> int:
     """Agents logged in, serving ``queue``, not on a break (ready, ringing, talking or wrapping up)."""
     return sum(1 for a in state.agents.values() if a.state in _WORKING and a.serves(queue)
-               and (state.emergency or a.seat not in state.policy.emergency_seats))
+               and state.policy.seat_open(a.seat, state.emergency))
 
 
 def estimated_wait(state: AcdState, queue: str, position: int) -> float | None:
