@@ -92,6 +92,15 @@ class WorkOrderIn(BaseModel):
     account_number: str | None = Field(default=None, pattern=r"^[0-9]{4,20}$")
 
 
+def state_command(agent_id: int, state: str, reason: str) -> SetReady | SetNotReady | LogOut:
+    """The ACD command for an agent state asked of the console ("ready", "not_ready", "logged_out")."""
+    if state == "ready":
+        return SetReady(agent_id)
+    if state == "not_ready":
+        return SetNotReady(agent_id, reason)
+    return LogOut(agent_id)
+
+
 def agent_view(agent: Agent | None) -> dict[str, Any]:
     if agent is None:
         return {"state": "logged_out", "seat": None, "reason": "", "since": None, "call": None,
@@ -168,10 +177,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     async def force_state(agent_id: int, body: ForceStateIn, who: CurrentUser) -> dict[str, Any]:
         """A supervisor forces an agent's state (reason "forced" for not ready)."""
         who.require("supervisor")
-        command: SetReady | SetNotReady | LogOut = (
-            SetReady(agent_id) if body.state == "ready" else
-            SetNotReady(agent_id, "forced") if body.state == "not_ready" else LogOut(agent_id))
-        state = await ctx.acd.execute(command)
+        state = await ctx.acd.execute(state_command(agent_id, body.state, "forced"))
         return agent_view(state.agents.get(agent_id))
 
     @app.get("/api/queues")
@@ -200,14 +206,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
 
     @app.put("/api/agent/state")
     async def set_state(body: StateIn, who: CurrentUser) -> dict[str, Any]:
-        command: SetReady | SetNotReady | LogOut
-        if body.state == "ready":
-            command = SetReady(who.user_id)
-        elif body.state == "not_ready":
-            command = SetNotReady(who.user_id, body.reason or "break")
-        else:
-            command = LogOut(who.user_id)
-        state: AcdState = await ctx.acd.execute(command)
+        state: AcdState = await ctx.acd.execute(state_command(who.user_id, body.state, body.reason or "break"))
         return agent_view(state.agents.get(who.user_id))
 
     @app.get("/api/seats")
