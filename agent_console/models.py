@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -44,6 +44,7 @@ class WorkOrder(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # the caller's post-call survey score, 1-5
 
 
 class WorkOrderHistory(Base):

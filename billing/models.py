@@ -22,4 +22,8 @@ class Account(Base):
     amount_due: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     due_date: Mapped[date | None] = mapped_column(Date)
     last_reading: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    last_reading_date: Mapped[date | None] = mapped_column(Date)
+    usage: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # cubic metres billed in the current bill
+    payment_status: Mapped[str] = mapped_column(String(16), default="unpaid", server_default="unpaid")
+    company: Mapped[str] = mapped_column(String(32), default="", server_default="")  # 同城同号: "" = the default
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -45,6 +45,9 @@ class Contact(Base):
     # requested -> agent_answered -> connected | customer_noanswer | customer_busy ...
     callback_status: Mapped[str | None] = mapped_column(String(24))
     short_abandon: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    company: Mapped[str | None] = mapped_column(String(32))  # the water company the account belongs to
+    satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # post-call survey, 1-5
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_contact_arrived_at", "arrived_at"),)
 
