@@ -28,6 +28,7 @@ class Bill:
     due_date: date | None
     last_reading: Decimal | None
     phone: str | None = None
+    company: str = ""  # the water company the account belongs to ("" = the default one)
 
 
 class BillingGateway(Protocol):

@@ -24,15 +24,17 @@ from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
 from agent_console.work_orders import open_order_owner
+from billing.caller import CallerCompanies
 from billing.local_gateway import LocalBillingGateway
 from config.acd_policy import acd_policy
 from config.live_state import LiveState, open_live_state
+from config.menu import menu_builder
 from config.settings import Settings
 from contacts.callbacks import OwedCallback, owed_callbacks
 from contacts.recorder import ContactRecorder
 from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
-from ivr.menu import MenuConfig
+from ivr.menu_source import MenuSource
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from kernel.clock import SystemClock
@@ -84,11 +86,12 @@ class Hotline:
         if live.shared:
             bus.subscribe("fan-out", self._fan_out)
 
-        menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
-                          account_max_digits=s.ivr.account_max_digits)
-        runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
+        menus = MenuSource(s.ivr.menu_file, menu_builder(s))
+        log.info("IVR menu: %s", s.ivr.menu_file or "the default menu")
+        runner = IvrRunner(bus, billing, self.clock, menus.current, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
                            notices=self._notices, owner_of=self._owner_of, acd=self.acd,
-                           outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for)
+                           outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for,
+                           company_of=CallerCompanies(self.factory).company_of)
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)

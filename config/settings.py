@@ -94,9 +94,19 @@ class IvrSettings(BaseModel):
     prompt_dir: Path = Path("var/prompts")
     hold_music_dir: Path = Path("var/moh")
     digit_timeout_ms: int = Field(default=5000, ge=1000)
+    account_min_digits: int = Field(default=4, ge=1, le=20)
     account_max_digits: int = Field(default=12, ge=4, le=20)
-    account_tries: int = Field(default=3, ge=1, le=5)
-    menu_tries: int = Field(default=3, ge=1, le=5)
+    # The menu tree (YAML); None: the default menu shipped in ivr/default_menu.yaml. Saved changes reach new calls.
+    menu_file: Path | None = None
+
+
+class CompanySettings(BaseModel):
+    """One water company sharing the hotline number (同城同号). Its accounts carry its code; its callers hear
+    its own recordings (ivr.prompt_dir/<code>/NAME.wav, where present) and reach its own queues."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1)
+    queues: dict[str, str] = Field(default_factory=dict)  # the menu's queue -> this company's queue
 
 
 class SkillStepSettings(BaseModel):
@@ -179,6 +189,7 @@ class Settings(BaseSettings):
     ivr: IvrSettings = Field(default_factory=IvrSettings)
     acd: AcdSettings = Field(default_factory=AcdSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    companies: list[CompanySettings] = Field(default_factory=list)  # empty: one company
 
     @classmethod
     def settings_customise_sources(
@@ -209,6 +220,19 @@ class Settings(BaseSettings):
             raise ValueError("production refuses default or weak secrets: " + ", ".join(weak))
         return self
 
+    @model_validator(mode="after")
+    def _companies_use_known_queues(self) -> Settings:
+        queues = {q.name for q in self.acd.queues}
+        codes = [c.code for c in self.companies]
+        if len(set(codes)) != len(codes):
+            raise ValueError("companies: codes must be unique")
+        for company in self.companies:
+            for menu_queue, own in company.queues.items():
+                if menu_queue not in queues or own not in queues:
+                    raise ValueError(f"companies[{company.code}].queues: {menu_queue!r} -> {own!r}: both must be "
+                                     f"acd.queues ({', '.join(sorted(queues))})")
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.var_dir / 'qingquan.db').resolve()}"
@@ -220,6 +244,8 @@ class Settings(BaseSettings):
         data["asterisk"]["run_dir"] = self.asterisk.run_dir.resolve()
         data["ivr"]["prompt_dir"] = self.ivr.prompt_dir.resolve()
         data["ivr"]["hold_music_dir"] = self.ivr.hold_music_dir.resolve()
+        if self.ivr.menu_file is not None:
+            data["ivr"]["menu_file"] = self.ivr.menu_file.resolve()
         return Settings.model_validate(data)
 
 
