@@ -73,7 +73,8 @@ class HttpBillingGateway:
         self._url_template = url_template
         self._timeout = timeout_seconds
         parts = urlsplit(url_template.format(account="0"))
-        self._system = f"{parts.scheme}://{parts.netloc}"  # for messages: no path, no account, no token
+        # Where the billing system is, for messages and logs: no user or password, path, account or token.
+        self.system = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -85,11 +86,11 @@ class HttpBillingGateway:
         if response.status_code == httpx.codes.NOT_FOUND:
             return None
         if response.status_code != httpx.codes.OK:
-            raise BillingUnavailable(f"billing system {self._system} answered HTTP {response.status_code}")
+            raise BillingUnavailable(f"billing system {self.system} answered HTTP {response.status_code}")
         try:
             return bill_from_json(account_number, response.content)
         except MalformedBill as exc:
-            message = f"billing system {self._system} sent a bill that cannot be read: {exc}"
+            message = f"billing system {self.system} sent a bill that cannot be read: {exc}"
             raise BillingUnavailable(message) from None
 
     async def _get(self, url: str) -> httpx.Response:
@@ -97,14 +98,14 @@ class HttpBillingGateway:
             async with asyncio.timeout(self._timeout):
                 return await self._client.get(url)
         except (TimeoutError, httpx.TimeoutException):
-            raise BillingUnavailable(f"billing system {self._system} did not answer within "
+            raise BillingUnavailable(f"billing system {self.system} did not answer within "
                                      f"{self._timeout:g} s") from None
         except httpx.HTTPError as exc:
-            raise BillingUnavailable(f"billing system {self._system} cannot be reached: "
+            raise BillingUnavailable(f"billing system {self.system} cannot be reached: "
                                      f"{exc.__class__.__name__} {exc}".rstrip()) from exc
         except Exception as exc:  # never anything but BillingUnavailable for the caller; log it, it is a bug
-            log.exception("unexpected error asking the billing system %s", self._system)
-            message = f"billing system {self._system}: unexpected {exc.__class__.__name__}"
+            log.exception("unexpected error asking the billing system %s", self.system)
+            message = f"billing system {self.system}: unexpected {exc.__class__.__name__}"
             raise BillingUnavailable(message) from exc
 
     async def aclose(self) -> None:

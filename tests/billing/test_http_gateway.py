@@ -151,3 +151,12 @@ async def test_the_token_never_appears_in_a_message(billing_system: BillingSyste
 def test_a_bad_url_template_is_refused_at_once(template: str) -> None:
     with pytest.raises(ValueError, match="billing URL"):
         HttpBillingGateway(template, TIMEOUT)
+
+
+async def test_a_password_in_the_url_never_appears_in_a_message(closed_port: int) -> None:
+    gateway = HttpBillingGateway(f"http://hotline:pa55word@127.0.0.1:{closed_port}/a/{{account}}", TIMEOUT)
+    try:
+        assert gateway.system == f"http://127.0.0.1:{closed_port}"
+        assert "pa55word" not in await unavailable(gateway, "10001234")
+    finally:
+        await gateway.aclose()
