@@ -25,8 +25,8 @@ from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
 from agent_console.work_orders import open_order_owner
 from billing.caller import CallerCompanies
-from billing.local_gateway import LocalBillingGateway
 from config.acd_policy import acd_policy
+from config.billing import ClosableBillingGateway, billing_gateway
 from config.live_state import LiveState, open_live_state
 from config.menu import menu_builder
 from config.settings import Settings
@@ -60,6 +60,7 @@ class Hotline:
         self.ami: AmiBridge | None = None
         self.acd: AcdNode | None = None
         self.agi: FastAgiServer | None = None
+        self._billing: ClosableBillingGateway | None = None
         self._live: LiveState | None = None
         self._hub: ConsoleHub | None = None
         self._http: uvicorn.Server | None = None
@@ -70,7 +71,7 @@ class Hotline:
         await asyncio.to_thread(upgrade_schema, self.engine)
         await asyncio.to_thread(self._ensure_prompts)
         bus = self.bus = EventBus()
-        billing = LocalBillingGateway(self.factory)
+        billing = self._billing = billing_gateway(s, self.factory)
         contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds)
         bus.subscribe("contacts", contacts.on_event)
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
@@ -211,5 +212,7 @@ class Hotline:
             await self._live.close()
         if self.bus is not None:
             await asyncio.wait_for(self.bus.close(), 10)
+        if self._billing is not None:
+            await self._billing.aclose()
         self.engine.dispose()
         log.info("Qingquan stopped")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.billing import account_rule
 from config.settings import Settings
 from ivr.menu_source import Build
 from ivr.menu_tree import MenuTree, parse_menu
@@ -13,10 +14,10 @@ from ivr.menu_tree import MenuTree, parse_menu
 def menu_builder(settings: Settings) -> Build:
     queues = [q.name for q in settings.acd.queues]
     company_queues = {c.code: dict(c.queues) for c in settings.companies}
+    rule = account_rule(settings)
 
     def build(document: Any) -> MenuTree:
         return parse_menu(document, queues=queues, default_queue=settings.acd.queue,
-                          account_min_digits=settings.ivr.account_min_digits,
-                          account_max_digits=settings.ivr.account_max_digits, company_queues=company_queues)
+                          account_rule=rule, company_queues=company_queues)
 
     return build

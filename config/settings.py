@@ -22,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from billing.http_gateway import check_url_template
+
 DEV_SECRET = "change-me"
 _AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
 
@@ -96,8 +98,15 @@ class IvrSettings(BaseModel):
     digit_timeout_ms: int = Field(default=5000, ge=1000)
     account_min_digits: int = Field(default=4, ge=1, le=20)
     account_max_digits: int = Field(default=12, ge=4, le=20)
+    account_check: Literal["none", "luhn", "mod11"] = "none"  # the account number's last digit (户号校验位)
     # The menu tree (YAML); None: the default menu shipped in ivr/default_menu.yaml. Saved changes reach new calls.
     menu_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _account_lengths(self) -> IvrSettings:
+        if self.account_min_digits > self.account_max_digits:
+            raise ValueError("ivr.account_min_digits must not be more than ivr.account_max_digits")
+        return self
 
 
 class CompanySettings(BaseModel):
@@ -107,6 +116,26 @@ class CompanySettings(BaseModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     name: str = Field(min_length=1)
     queues: dict[str, str] = Field(default_factory=dict)  # the menu's queue -> this company's queue
+
+
+class BillingSettings(BaseModel):
+    """Where bills come from: the local database (``qingquan import-accounts``) or the utility's billing system
+    over HTTP (``url`` with ``{account}``, e.g. ``https://billing.example/api/accounts/{account}``; see
+    billing.http_gateway for the JSON it must answer)."""
+
+    adapter: Literal["local", "http"] = "local"
+    url: str = ""
+    timeout_seconds: float = Field(default=2.0, gt=0, le=30)  # then the caller hears an apology and an agent
+    token: str = ""  # sent as "Authorization: Bearer <token>" when set
+
+    @model_validator(mode="after")
+    def _http_needs_a_url(self) -> BillingSettings:
+        if self.adapter == "http":
+            try:
+                check_url_template(self.url)
+            except ValueError as exc:
+                raise ValueError(f"billing.url (adapter http): {exc}") from None
+        return self
 
 
 class SkillStepSettings(BaseModel):
@@ -187,6 +216,7 @@ class Settings(BaseSettings):
     agi: AgiSettings = Field(default_factory=AgiSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
     acd: AcdSettings = Field(default_factory=AcdSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     companies: list[CompanySettings] = Field(default_factory=list)  # empty: one company

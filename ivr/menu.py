@@ -194,7 +194,7 @@ def _account(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str) ->
     if digits == "":
         return _retry(tree, node, dialogue, digits, node.tries, node.default,
                       lambda warning: _ask_account(tree, node, (warning, *node.reprompt)))
-    if not digits.isdigit() or not tree.account_min_digits <= len(digits) <= tree.account_max_digits:
+    if tree.account_rule.problem(digits) is not None:  # malformed: no lookup, counted like an unknown account
         return _account_unknown(tree, node, dialogue)
     return replace(_note(dialogue, "account"), stage="lookup"), [LookUpAccount(digits)]
 
@@ -241,7 +241,7 @@ def _ask_menu(node: MenuNode, prompts: tuple[str, ...]) -> Collect:
 
 
 def _ask_account(tree: MenuTree, node: MenuNode, prompts: tuple[str, ...]) -> Collect:
-    return Collect(prompts, tree.account_max_digits, node.timeout_ms, tuple(tree.digit_words))
+    return Collect(prompts, tree.account_rule.max_digits, node.timeout_ms, tuple(tree.digit_words))
 
 
 def _ask_after(node: MenuNode, prompts: tuple[str, ...] | None = None) -> Collect:

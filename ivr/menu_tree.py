@@ -23,6 +23,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from billing.account_rule import AccountRule
 from kernel.errors import InvalidInput
 
 NodeKind = Literal["menu", "bill", "queue", "message", "hangup"]
@@ -88,8 +89,7 @@ class MenuTree:
     start: str
     nodes: Mapping[str, MenuNode]
     default_queue: str = "general"
-    account_min_digits: int = 4
-    account_max_digits: int = 12
+    account_rule: AccountRule = field(default_factory=AccountRule)  # length and check digit of an account number
     digit_words: Mapping[str, str] = field(default_factory=lambda: dict(MANDARIN_DIGITS))
     # 同城同号: a company's own name for a menu queue (company code -> {menu queue -> company queue})
     company_queues: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -111,7 +111,7 @@ class MenuTree:
 
 
 def parse_menu(document: Any, *, queues: Collection[str] = (), default_queue: str = "general",
-               account_min_digits: int = 4, account_max_digits: int = 12,
+               account_rule: AccountRule | None = None,
                company_queues: Mapping[str, Mapping[str, str]] | None = None) -> MenuTree:
     """The menu tree from a parsed YAML document; ``queues`` are the ACD's queue names (empty: not checked)."""
     problems: list[str] = []
@@ -137,7 +137,7 @@ def parse_menu(document: Any, *, queues: Collection[str] = (), default_queue: st
     if problems:
         raise MenuInvalid(problems)
     return MenuTree(start=str(start), nodes=nodes, default_queue=default_queue,
-                    account_min_digits=account_min_digits, account_max_digits=account_max_digits,
+                    account_rule=account_rule or AccountRule(),
                     digit_words=digit_words, company_queues=dict(company_queues or {}))
 
 

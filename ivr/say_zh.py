@@ -18,6 +18,9 @@ Rules implemented:
   there are jiao or fen, the 零元 is omitted (0.50 → 五角, 0.01 → 一分); 0 → 零元.
   A zero jiao between yuan and fen is said as 零 (123.05 → 一百二十三元零五分).
 * Dates: the year digit by digit, month and day as integers (2026-11-23 → 二零二六年十一月二十三日).
+* Decimals (meter readings, cubic metres), rounded half-up to 0.01: the whole part as an integer, then 点
+  and the fraction digit by digit with trailing zeros silent (1024.50 → 一千零二十四点五, 0.05 → 零点零五,
+  18.00 → 十八).  A quantity before a measure word says a whole 2 as 两 (两立方米), like money.
 """
 
 from __future__ import annotations
@@ -25,7 +28,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["prompt_names_used", "say_amount", "say_date", "say_digits", "say_integer"]
+__all__ = [
+    "prompt_names_used",
+    "say_amount",
+    "say_date",
+    "say_decimal",
+    "say_digits",
+    "say_integer",
+    "say_quantity",
+]
 
 MAX_INTEGER = 100_000_000
 """Exclusive upper bound of :func:`say_integer` (亿 is not supported)."""
@@ -126,7 +137,26 @@ def say_date(d: date) -> list[str]:
     ]  # fmt: skip
 
 
+def say_decimal(value: Decimal) -> list[str]:
+    """Read a number with up to two decimals (a meter reading); ``ValueError`` if negative or too large."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"say_decimal expects a Decimal, got {type(value).__name__}")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"say_decimal needs a finite, non-negative number, got {value}")
+    whole, fraction = divmod(int(value.quantize(_CENT, rounding=ROUND_HALF_UP) * 100), 100)
+    words = say_integer(whole)
+    if fraction:
+        words += ["point", *say_digits(f"{fraction:02d}".rstrip("0"))]
+    return words
+
+
+def say_quantity(value: Decimal) -> list[str]:
+    """Read a quantity before a measure word (立方米): as :func:`say_decimal`, but a whole 2 is 两."""
+    words = say_decimal(value)
+    return ["liang"] if words == ["d2"] else words
+
+
 def prompt_names_used() -> frozenset[str]:
     """Every prompt name the functions of this module can return."""
-    units = ("ten", "hundred", "thousand", "wan", "liang")
+    units = ("ten", "hundred", "thousand", "wan", "liang", "point")
     return frozenset((*_DIGITS, *units, *_MONEY_UNITS, *_DATE_UNITS))

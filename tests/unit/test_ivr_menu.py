@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billing.account_rule import AccountRule
 from billing.gateway import Bill
 from ivr.bill_speech import bill_prompts
 from ivr.menu import (
@@ -138,6 +139,13 @@ def test_account_number_is_looked_up() -> None:
 def test_account_length_limits_are_inclusive() -> None:
     assert feed(["1", "1234"])[1] == [LookUpAccount("1234")]
     assert feed(["1", "1" * 12])[1] == [LookUpAccount("1" * 12)]
+
+
+def test_a_check_digit_rule_refuses_a_mistyped_number_without_a_lookup() -> None:
+    tree = parse_menu(DEFAULT_DOC, account_rule=AccountRule(8, 8, "luhn"))
+    assert feed(["1", "10020030"], tree)[1] == [LookUpAccount("10020030")]  # Luhn-valid
+    dialogue, actions = feed(["1", "10020031"], tree)
+    assert actions == [Collect(("account-unknown",), 8, None, DIGIT_WORDS)] and dialogue.path[-1] == "unknown"
 
 
 def test_bill_found_plays_the_bill_then_offers_the_after_bill_menu() -> None:
@@ -368,8 +376,8 @@ def trees(draw: st.DrawFn) -> MenuTree:
     nodes["bill"]["tries"] = draw(st.integers(1, 4))
     nodes["bill"]["after_tries"] = draw(st.integers(1, 3))
     nodes["bill"]["repeats"] = draw(st.integers(0, 3))
-    return parse_menu({"start": "main", "nodes": nodes}, account_min_digits=draw(st.integers(1, 6)),
-                      account_max_digits=draw(st.integers(6, 14)))
+    rule = AccountRule(draw(st.integers(1, 6)), draw(st.integers(6, 14)), draw(st.sampled_from(["none", "luhn"])))
+    return parse_menu({"start": "main", "nodes": nodes}, account_rule=rule)
 
 
 def check_actions(tree: MenuTree, dialogue: Dialogue, actions: list[Action]) -> None:
@@ -384,7 +392,7 @@ def check_actions(tree: MenuTree, dialogue: Dialogue, actions: list[Action]) -> 
         assert isinstance(last, Collect | LookUpAccount)
     if isinstance(last, LookUpAccount):
         number = last.account_number
-        assert number.isdigit() and tree.account_min_digits <= len(number) <= tree.account_max_digits
+        assert tree.account_rule.problem(number) is None
 
 
 @settings(max_examples=200, deadline=None)
