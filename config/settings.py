@@ -97,6 +97,22 @@ class IvrSettings(BaseModel):
     account_max_digits: int = Field(default=12, ge=4, le=20)
     account_tries: int = Field(default=3, ge=1, le=5)
     menu_tries: int = Field(default=3, ge=1, le=5)
+    # Speech input (Vosk). Unset model directory: the IVR runs DTMF-only. Asterisk records the caller into
+    # speech_record_dir and the app reads the file there: with the app on another host, share it at the same path.
+    speech_model_dir: Path | None = None
+    speech_record_dir: Path = Path("var/speech")
+    speech_max_seconds: float = Field(default=6, gt=0, le=60)
+    speech_silence_seconds: int = Field(default=2, ge=1, le=10)
+    speech_digit_words: dict[str, str] = Field(default_factory=dict)  # word -> digit; empty: Mandarin (零..九)
+    speech_intent_words: dict[str, str] = Field(default_factory=dict)  # word or phrase -> intent; empty: Mandarin
+
+    @field_validator("speech_digit_words")
+    @classmethod
+    def _one_digit_each(cls, words: dict[str, str]) -> dict[str, str]:
+        for word, digit in words.items():
+            if len(digit) != 1 or digit not in "0123456789":
+                raise ValueError(f"ivr.speech_digit_words: {word!r} must map to one digit 0-9, not {digit!r}")
+        return words
 
 
 class SkillStepSettings(BaseModel):
@@ -220,6 +236,9 @@ class Settings(BaseSettings):
         data["asterisk"]["run_dir"] = self.asterisk.run_dir.resolve()
         data["ivr"]["prompt_dir"] = self.ivr.prompt_dir.resolve()
         data["ivr"]["hold_music_dir"] = self.ivr.hold_music_dir.resolve()
+        data["ivr"]["speech_record_dir"] = self.ivr.speech_record_dir.resolve()
+        if self.ivr.speech_model_dir is not None:
+            data["ivr"]["speech_model_dir"] = self.ivr.speech_model_dir.resolve()
         return Settings.model_validate(data)
 
 
