@@ -18,7 +18,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr.speech import SpeechRecognizer
 from ivr.speech_words import Heard
@@ -30,16 +30,18 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # a uniqueid's "." too: Asterisk adds "
 _recordings = itertools.count(1)  # makes every recording's name unique within this process
 
 
-class _Headers(Protocol):
+class _Channel(Protocol):
     @property
     def headers(self) -> Mapping[str, str]: ...
+
+    async def send_command(self, command: str) -> dict[str, Any]: ...
 
 
 class ListeningDialogue(Protocol):
     """What :func:`listen` needs of :class:`ivr.runner.AgiDialogue`."""
 
     @property
-    def _channel(self) -> _Headers: ...
+    def _channel(self) -> _Channel: ...
 
     async def command(self, command: str) -> str: ...
 
@@ -64,17 +66,34 @@ async def listen(agi: ListeningDialogue, prompts: tuple[str, ...], *, record_dir
     base = record_dir / f"{uniqueid}-{next(_recordings)}"
     recording = record_dir / f"{base.name}.wav"
     try:
-        code = await agi.command(
-            f'RECORD FILE "{base}" wav "{DTMF_KEYS}" {limit_ms} s={max(1, silence_seconds)}')
-        key = _key(code)
-        if key:
-            return key
+        ended_by = await _record(agi, f'RECORD FILE "{base}" wav "{DTMF_KEYS}" {limit_ms} '
+                                      f's={max(1, silence_seconds)}')
+        if ended_by is None:
+            return Heard()
+        if ended_by:
+            return ended_by
         heard = await recognizer.recognize(recording, grammar)
     finally:
         with contextlib.suppress(OSError):
             recording.unlink(missing_ok=True)
     log.info("speech: call %s said %r (confidence %s)", uniqueid, heard.text, heard.confidence)
     return heard
+
+
+async def _record(agi: ListeningDialogue, command: str) -> str | None:
+    """Runs RECORD FILE; returns the key that ended it, "" if silence or the time limit did, None if it failed
+    with the caller still there. Its result code
+    alone cannot tell: after silence or the time limit it is the milliseconds left (e.g. 3999), after a key the
+    key's code; only the result's "(dtmf)" says which, and the dialogue's ``command`` drops it."""
+    response = await agi._channel.send_command(command)
+    if "error" not in response:
+        value, data = response.get("result", ("", ""))
+        return _key(str(value)) if data == "dtmf" else ""
+    # result -1: the caller hung up, or Asterisk could not write the file. The dialogue's own command raises
+    # its CallerHungUp if the channel is gone (Asterisk refuses CHANNEL STATUS on a dead channel).
+    await agi.command("CHANNEL STATUS")
+    log.warning("speech: %s failed (%s); heard nothing", command, response.get("msg") or response.get("error"))
+    return None
 
 
 def _key(code: str) -> str:

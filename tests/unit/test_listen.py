@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -23,24 +24,37 @@ HEARD = Heard(words=("一", "二"), text="一 二", confidence=0.9)
 RECORD = re.compile(r'^RECORD FILE "(?P<base>[^"]+)" wav "0123456789\*#" (?P<ms>\d+) s=(?P<silence>\d+)$')
 
 
-@dataclass
-class Channel:
-    headers: Mapping[str, str] = field(default_factory=lambda: {"agi_uniqueid": "1700000000.42"})
+class HungUp(Exception):
+    """The fake dialogue's CallerHungUp."""
 
 
 @dataclass
 class FakeAsterisk:
-    """The AGI verbs listen() uses. ``key_in_prompt``: the caller presses it during the prompts;
-    ``record_code``: RECORD FILE's result code ("0": ended by silence or time; "53": the caller pressed 5),
-    after writing ``audio`` where Asterisk would."""
+    """The AGI verbs listen() uses, as panoramisk and AgiDialogue give them. ``key_in_prompt``: the caller
+    presses it during the prompts; ``record``: RECORD FILE's result as panoramisk parses it, after writing
+    ``audio`` where Asterisk would (Asterisk 16 answers "result=<ms left> (timeout)" after silence or the time
+    limit, "result=<key code> (dtmf)" after a key, "result=-1 (hangup)" or "(writefile)" on failure);
+    ``alive``: whether the channel is still up (AgiDialogue.command raises CallerHungUp otherwise)."""
 
     key_in_prompt: str = ""
-    record_code: str = "0"
+    record: dict[str, Any] = field(default_factory=lambda: {"status_code": 200, "result": ("3999", "timeout")})
     wait_code: str = "0"
+    alive: bool = True
     audio: bytes = b"RIFF...WAVE"
-    _channel: Channel = field(default_factory=Channel)
+    headers: Mapping[str, str] = field(default_factory=lambda: {"agi_uniqueid": "1700000000.42"})
     commands: list[str] = field(default_factory=list)
     played: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+
+    @property
+    def _channel(self) -> FakeAsterisk:
+        return self
+
+    async def send_command(self, command: str) -> dict[str, Any]:
+        self.commands.append(command)
+        match = RECORD.match(command)
+        assert match, command
+        Path(match["base"] + ".wav").write_bytes(self.audio)
+        return self.record
 
     async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
         self.played.append((prompts, escape))
@@ -48,13 +62,11 @@ class FakeAsterisk:
 
     async def command(self, command: str) -> str:
         self.commands.append(command)
-        match = RECORD.match(command)
-        if match:
-            Path(match["base"] + ".wav").write_bytes(self.audio)
-            return self.record_code
+        if not self.alive:
+            raise HungUp(command)
         if command.startswith("WAIT FOR DIGIT"):
             return self.wait_code
-        return "0"
+        return "6" if command == "CHANNEL STATUS" else "0"
 
 
 @dataclass
@@ -93,13 +105,40 @@ async def test_speech_is_recorded_decoded_and_the_recording_deleted(tmp_path: Pa
 
 
 async def test_a_key_during_the_recording_is_returned_and_the_recording_deleted(tmp_path: Path) -> None:
-    agi, recognizer = FakeAsterisk(record_code=str(ord("5"))), FakeRecognizer()
+    agi = FakeAsterisk(record={"status_code": 200, "result": (str(ord("5")), "dtmf"), "endpos": ("800", "")})
+    recognizer = FakeRecognizer()
     assert await run(agi, recognizer, tmp_path) == "5"
     assert recognizer.calls == [] and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("left_ms", ["53", "35", "0"])
+async def test_the_time_left_after_silence_is_not_a_key(tmp_path: Path, left_ms: str) -> None:
+    """53 ms left would read as the key "5" if the result's "(timeout)" were ignored."""
+    agi, recognizer = FakeAsterisk(record={"status_code": 200, "result": (left_ms, "timeout")}), FakeRecognizer()
+    assert await run(agi, recognizer, tmp_path) == HEARD
+    assert len(recognizer.calls) == 1
+
+
+async def test_a_hang_up_while_recording_raises_the_dialogues_hang_up(tmp_path: Path) -> None:
+    agi = FakeAsterisk(record={"error": "AGIResultHangup", "msg": "User hungup during execution"}, alive=False)
+    recognizer = FakeRecognizer()
+    with pytest.raises(HungUp):
+        await run(agi, recognizer, tmp_path)
+    assert recognizer.calls == [] and list(tmp_path.iterdir()) == []
+
+
+async def test_a_recording_asterisk_could_not_write_is_heard_as_nothing(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "ivr.listen")
+    agi = FakeAsterisk(record={"error": "AGIAppError", "msg": "Error executing application, or hangup"})
+    recognizer = FakeRecognizer()
+    assert await run(agi, recognizer, tmp_path) == Heard()
+    assert agi.commands[-1] == "CHANNEL STATUS" and "failed" in caplog.text
+    assert recognizer.calls == [] and list(tmp_path.iterdir()) == []
+
+
 async def test_silence_is_heard_as_nothing(tmp_path: Path) -> None:
-    result = await run(FakeAsterisk(), FakeRecognizer(heard=Heard()), tmp_path)
+    result = await run(FakeAsterisk(audio=b""), FakeRecognizer(heard=Heard()), tmp_path)
     assert isinstance(result, Heard) and result.nothing
 
 
