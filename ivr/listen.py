@@ -1,9 +1,10 @@
 """Listening to a caller: the prompts, then a recording decoded by the speech recognizer; DTMF always works.
 
-:func:`listen` uses only the AGI verbs of :class:`ivr.runner.AgiDialogue`. A key pressed during the prompts
-or the recording is returned as that key (the runner goes on collecting digits as usual); otherwise Asterisk
-records the caller (``RECORD FILE``, stopped by silence or the time limit) into the recording directory, the
-recognizer decodes the file, the file is deleted, and what was heard is returned.
+:func:`listen` uses the AGI verbs of :class:`ivr.runner.AgiDialogue`, and for ``RECORD FILE`` the channel
+under it (the dialogue's ``command`` keeps only the result code, which cannot tell a key from silence). A key
+pressed during the prompts or the recording is returned as that key (the runner goes on collecting digits as
+usual); otherwise Asterisk records the caller (``RECORD FILE``, stopped by silence or the time limit) into the
+recording directory, the recognizer decodes the file, the file is deleted, and what was heard is returned.
 
 Asterisk writes the recording and this process reads it, so the recording directory must be one both see at
 the same path: on one host any directory both may write; with the app on another host, a directory shared

