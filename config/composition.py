@@ -37,6 +37,8 @@ from ivr.hold import HoldAnnouncer
 from ivr.menu_source import MenuSource
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
+from ivr.speech import SpeechRecognizer, load_recognizer
+from ivr.speech_words import Vocabulary, vocabulary
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
@@ -62,6 +64,8 @@ class Hotline:
         self.agi: FastAgiServer | None = None
         self._billing: ClosableBillingGateway | None = None
         self._live: LiveState | None = None
+        self.speech: SpeechRecognizer | None = None  # None: the IVR runs DTMF-only
+        self.vocabulary: Vocabulary = vocabulary(settings.ivr.speech_digit_words, settings.ivr.speech_intent_words)
         self._hub: ConsoleHub | None = None
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -70,6 +74,9 @@ class Hotline:
         s = self.settings
         await asyncio.to_thread(upgrade_schema, self.engine)
         await asyncio.to_thread(self._ensure_prompts)
+        self.speech = await asyncio.to_thread(load_recognizer, s.ivr.speech_model_dir)
+        if self.speech is not None:
+            s.ivr.speech_record_dir.mkdir(parents=True, exist_ok=True)
         bus = self.bus = EventBus()
         billing = self._billing = billing_gateway(s, self.factory)
         contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds)

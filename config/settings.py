@@ -102,6 +102,13 @@ class IvrSettings(BaseModel):
     # The menu tree (YAML); None: the default menu shipped in ivr/default_menu.yaml. Saved changes reach new calls.
     menu_file: Path | None = None
 
+    # Speech input (Vosk). Unset model directory: the IVR runs DTMF-only. Asterisk records the caller into
+    # speech_record_dir and the app reads the file there: with the app on another host, share it at the same path.
+    speech_model_dir: Path | None = None
+    speech_record_dir: Path = Path("var/speech")
+    speech_max_seconds: float = Field(default=6, gt=0, le=60)
+    speech_silence_seconds: int = Field(default=2, ge=1, le=10)
+
     @model_validator(mode="after")
     def _account_lengths(self) -> IvrSettings:
         if self.account_min_digits > self.account_max_digits:
@@ -276,6 +283,9 @@ class Settings(BaseSettings):
         data["ivr"]["hold_music_dir"] = self.ivr.hold_music_dir.resolve()
         if self.ivr.menu_file is not None:
             data["ivr"]["menu_file"] = self.ivr.menu_file.resolve()
+        data["ivr"]["speech_record_dir"] = self.ivr.speech_record_dir.resolve()
+        if self.ivr.speech_model_dir is not None:
+            data["ivr"]["speech_model_dir"] = self.ivr.speech_model_dir.resolve()
         return Settings.model_validate(data)
 
 
