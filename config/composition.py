@@ -34,11 +34,11 @@ from contacts.callbacks import OwedCallback, owed_callbacks
 from contacts.recorder import ContactRecorder
 from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
+from ivr.listen import SpeechInput
 from ivr.menu_source import MenuSource
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from ivr.speech import SpeechRecognizer, load_recognizer
-from ivr.speech_words import Vocabulary, vocabulary
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
@@ -65,7 +65,6 @@ class Hotline:
         self._billing: ClosableBillingGateway | None = None
         self._live: LiveState | None = None
         self.speech: SpeechRecognizer | None = None  # None: the IVR runs DTMF-only
-        self.vocabulary: Vocabulary = vocabulary(settings.ivr.speech_digit_words, settings.ivr.speech_intent_words)
         self._hub: ConsoleHub | None = None
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -99,7 +98,7 @@ class Hotline:
         runner = IvrRunner(bus, billing, self.clock, menus.current, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
                            notices=self._notices, owner_of=self._owner_of, acd=self.acd,
                            outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for,
-                           company_of=CallerCompanies(self.factory).company_of)
+                           company_of=CallerCompanies(self.factory).company_of, speech=self._speech_input())
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)
@@ -184,6 +183,12 @@ class Hotline:
     async def _request_callback(self, linkedid: str, number: str) -> None:
         assert self.acd is not None
         await self.acd.execute(RequestCallback(linkedid, number))
+
+    def _speech_input(self) -> SpeechInput | None:
+        if self.speech is None:
+            return None
+        ivr = self.settings.ivr
+        return SpeechInput(self.speech, ivr.speech_record_dir, ivr.speech_max_seconds, ivr.speech_silence_seconds)
 
     def _ensure_prompts(self) -> None:
         written = generate_prompts(self.settings.ivr.prompt_dir)

@@ -1,7 +1,7 @@
 """Listening to a caller: the prompts, then a recording decoded by the speech recognizer; DTMF always works.
 
 :func:`listen` uses the AGI verbs of :class:`ivr.runner.AgiDialogue`, and for ``RECORD FILE`` the channel
-under it (the dialogue's ``command`` keeps only the result code, which cannot tell a key from silence). A key
+as it came (the dialogue's ``command`` keeps only the result code, which cannot tell a key from silence). A key
 pressed during the prompts or the recording is returned as that key (the runner goes on collecting digits as
 usual); otherwise Asterisk records the caller (``RECORD FILE``, stopped by silence or the time limit) into the
 recording directory, the recognizer decodes the file, the file is deleted, and what was heard is returned.
@@ -17,7 +17,8 @@ import itertools
 import logging
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -31,22 +32,30 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # a uniqueid's "." too: Asterisk adds "
 _recordings = itertools.count(1)  # makes every recording's name unique within this process
 
 
-class _Channel(Protocol):
-    @property
-    def headers(self) -> Mapping[str, str]: ...
-
-    async def send_command(self, command: str) -> dict[str, Any]: ...
-
-
 class ListeningDialogue(Protocol):
     """What :func:`listen` needs of :class:`ivr.runner.AgiDialogue`."""
 
-    @property
-    def _channel(self) -> _Channel: ...
+    def unique_id(self) -> str: ...
+
+    async def raw(self, command: str) -> dict[str, Any]: ...
 
     async def command(self, command: str) -> str: ...
 
     async def play(self, prompts: tuple[str, ...], escape: str = "") -> str: ...
+
+
+@dataclass(frozen=True)
+class SpeechInput:
+    """Speech input as the IVR runner uses it: the recognizer and how to record the caller."""
+
+    recognizer: SpeechRecognizer
+    record_dir: Path
+    max_seconds: float
+    silence_seconds: int
+
+    async def listen(self, agi: ListeningDialogue, prompts: tuple[str, ...], grammar: Sequence[str]) -> str | Heard:
+        return await listen(agi, prompts, record_dir=self.record_dir, max_seconds=self.max_seconds,
+                            silence_seconds=self.silence_seconds, grammar=grammar, recognizer=self.recognizer)
 
 
 async def listen(agi: ListeningDialogue, prompts: tuple[str, ...], *, record_dir: Path, max_seconds: float,
@@ -63,7 +72,7 @@ async def listen(agi: ListeningDialogue, prompts: tuple[str, ...], *, record_dir
                     record_dir)
         code = await agi.command(f"WAIT FOR DIGIT {limit_ms}")
         return _key(code) or Heard()
-    uniqueid = _UNSAFE.sub("_", agi._channel.headers.get("agi_uniqueid", "")) or "call"
+    uniqueid = _UNSAFE.sub("_", agi.unique_id()) or "call"
     base = record_dir / f"{uniqueid}-{next(_recordings)}"
     recording = record_dir / f"{base.name}.wav"
     try:
@@ -86,7 +95,7 @@ async def _record(agi: ListeningDialogue, command: str) -> str | None:
     with the caller still there. Its result code
     alone cannot tell: after silence or the time limit it is the milliseconds left (e.g. 3999), after a key the
     key's code; only the result's "(dtmf)" says which, and the dialogue's ``command`` drops it."""
-    response = await agi._channel.send_command(command)
+    response = await agi.raw(command)
     if "error" not in response:
         value, data = response.get("result", ("", ""))
         return _key(str(value)) if data == "dtmf" else ""

@@ -19,6 +19,7 @@ from typing import Literal
 from billing.gateway import Bill
 from ivr.bill_speech import bill_prompts
 from ivr.menu_tree import MenuNode, MenuTree
+from ivr.speech_words import Vocabulary, digits_from, intent_from
 from kernel.errors import Conflict
 
 
@@ -143,7 +144,7 @@ def decide(tree: MenuTree, dialogue: Dialogue, event: Input) -> Step:
         case "bill", "ask", DigitsEntered(digits):
             return _account(tree, node, dialogue, digits)
         case "bill", "ask", SpeechHeard(words):
-            spoken = "".join(tree.digit_words.get(word, "") for word in words)
+            spoken = digits_from(words, Vocabulary(digit_words=tree.digit_words))
             return _account(tree, node, _note(dialogue, "voice") if spoken else dialogue, spoken)
         case "bill", "lookup", BillFound(bill):
             company = bill.company or dialogue.company
@@ -229,11 +230,12 @@ def _retry(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str, limi
 
 
 def _spoken_key(node: MenuNode, dialogue: Dialogue, words: tuple[str, ...]) -> tuple[Dialogue, str]:
-    """A spoken answer as the key it stands for; words outside the node's vocabulary count as a wrong key."""
-    for word in words:
-        if word in node.say:
-            return _note(dialogue, "voice"), node.say[word]
-    return dialogue, "?" if words else ""  # "?" is no key: a wrong answer; nothing heard: silence
+    """A spoken answer as the key it stands for (the first of the node's phrases said); other words count as a
+    wrong key ("?"), nothing heard as silence."""
+    key = intent_from(words, Vocabulary(intent_words=node.say))
+    if key is not None:
+        return _note(dialogue, "voice"), key
+    return dialogue, "?" if words else ""
 
 
 def _ask_menu(node: MenuNode, prompts: tuple[str, ...]) -> Collect:

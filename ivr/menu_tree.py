@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from billing.account_rule import AccountRule
+from ivr.speech_words import MANDARIN_DIGIT_WORDS
 from kernel.errors import InvalidInput
 
 NodeKind = Literal["menu", "bill", "queue", "message", "hangup"]
@@ -31,12 +32,6 @@ KINDS: tuple[NodeKind, ...] = ("menu", "bill", "queue", "message", "hangup")
 KEYS = "0123456789*#"
 _NODE_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _PROMPT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
-
-# Mandarin number words a caller may say for an account number (幺 is how 1 is read in numbers on the phone).
-MANDARIN_DIGITS: Mapping[str, str] = {
-    "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "两": "2", "三": "3", "四": "4",
-    "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
-}
 
 _FIELDS: dict[NodeKind, frozenset[str]] = {
     "menu": frozenset({"type", "prompts", "reprompt", "options", "say", "tries", "timeout_seconds", "default"}),
@@ -90,7 +85,7 @@ class MenuTree:
     nodes: Mapping[str, MenuNode]
     default_queue: str = "general"
     account_rule: AccountRule = field(default_factory=AccountRule)  # length and check digit of an account number
-    digit_words: Mapping[str, str] = field(default_factory=lambda: dict(MANDARIN_DIGITS))
+    digit_words: Mapping[str, str] = field(default_factory=lambda: dict(MANDARIN_DIGIT_WORDS))
     # 同城同号: a company's own name for a menu queue (company code -> {menu queue -> company queue})
     company_queues: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
@@ -252,7 +247,7 @@ def _integer(value: Any, where: str, low: int, high: int, problems: list[str]) -
 
 def _digit_words(value: Any, problems: list[str]) -> dict[str, str]:
     if value is None:
-        return dict(MANDARIN_DIGITS)
+        return dict(MANDARIN_DIGIT_WORDS)
     if not isinstance(value, Mapping) or not all(str(d) in "0123456789" and len(str(d)) == 1
                                                   for d in value.values()):
         problems.append("digit_words: a mapping of spoken word -> one digit")

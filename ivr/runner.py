@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from acd.commands import CallerGone, Command, Enqueue
 from billing.gateway import BillingGateway, BillingUnavailable
+from ivr.listen import SpeechInput
 from ivr.menu import (
     AccountUnknown,
     Action,
@@ -31,6 +32,7 @@ from ivr.menu import (
     Input,
     LookUpAccount,
     Play,
+    SpeechHeard,
     Start,
     Transfer,
     decide,
@@ -84,6 +86,13 @@ class AgiDialogue:
         value, _data = result.get("result", ("", ""))
         return str(value)
 
+    async def raw(self, command: str) -> dict[str, Any]:
+        """The command's whole result as panoramisk parses it (no hang-up detection)."""
+        return await self._channel.send_command(command)
+
+    def unique_id(self) -> str:
+        return self._channel.headers.get("agi_uniqueid", "")
+
     def channel_name(self) -> str:
         return self._channel.headers.get("agi_channel", "")
 
@@ -112,10 +121,14 @@ class AgiDialogue:
 
     async def collect(self, prompts: tuple[str, ...], max_digits: int, timeout_ms: int | None = None) -> str:
         """Digits keyed over or after the prompts; '#' ends early and is dropped; "" on silence."""
-        timeout = timeout_ms or self._timeout_ms
         digits = await self.play(prompts, DTMF_KEYS)
         if not digits:
-            digits = await self.wait_digit(timeout)
+            digits = await self.wait_digit(timeout_ms or self._timeout_ms)
+        return await self.more_digits(digits, max_digits, timeout_ms)
+
+    async def more_digits(self, digits: str, max_digits: int, timeout_ms: int | None = None) -> str:
+        """Goes on collecting after the first key(s) ``digits`` until '#', ``max_digits`` or a pause."""
+        timeout = timeout_ms or self._timeout_ms
         while digits and not digits.endswith("#") and len(digits) < max_digits:
             key = await self.wait_digit(timeout)
             if not key:
@@ -163,7 +176,8 @@ class IvrRunner:
     gives the outage notice (停水公告) for the caller's number, () if none applies: the caller hears it after the
     notices and before the menu, and either hangs up (IvrLeft with outcome "deflected") or presses 0 (or waits)
     for the menu. ``menus`` gives the menu tree for a new call (the call keeps it to its end); ``company_of``
-    finds the water company of the caller's number ("" if unknown: the account, once entered, may tell it)."""
+    finds the water company of the caller's number ("" if unknown: the account, once entered, may tell it);
+    ``speech``, when a recognizer is loaded, lets callers say what the menu's questions accept (keys still work)."""
 
     def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, menus: Callable[[], MenuTree],
                  prompt_dir: Path, digit_timeout_ms: int, *,
@@ -171,12 +185,14 @@ class IvrRunner:
                  owner_of: Callable[[str], Awaitable[int | None]] = _no_owner,
                  acd: DirectOffers | None = None,
                  outage_notice: Callable[[str], Awaitable[tuple[str, ...]]] = _no_outage,
-                 company_of: Callable[[str], Awaitable[str]] = _no_company) -> None:
+                 company_of: Callable[[str], Awaitable[str]] = _no_company,
+                 speech: SpeechInput | None = None) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
         self._menus = menus
         self._company_of = company_of
+        self._speech = speech
         self._prompt_dir = prompt_dir
         self._timeout_ms = digit_timeout_ms
         self._notices = notices
@@ -236,6 +252,11 @@ class IvrRunner:
         match action:
             case Play(prompts):
                 await agi.play(prompts)
+            case Collect(prompts, max_digits, timeout_ms, grammar) if grammar and self._speech is not None:
+                heard = await self._speech.listen(agi, prompts, grammar)
+                if isinstance(heard, str):  # a key: DTMF always works; go on collecting keys
+                    return DigitsEntered(await agi.more_digits(heard, max_digits, timeout_ms))
+                return SpeechHeard(heard.words)
             case Collect(prompts, max_digits, timeout_ms):
                 return DigitsEntered(await agi.collect(prompts, max_digits, timeout_ms))
             case LookUpAccount(number):

@@ -24,27 +24,17 @@ MANDARIN_DIGIT_WORDS: Mapping[str, str] = MappingProxyType({
     "七": "7", "八": "8", "九": "9",
 })
 
-# Intents are the default menu's options: 1 bill, 2 repair, 3 complaint, 0 agent. A phrase may be written with
-# spaces between its words (as a segmenting model's lexicon has them: "查 水费"); it matches the same words
-# said one after another, with or without the spaces.
-MANDARIN_INTENT_WORDS: Mapping[str, str] = MappingProxyType({
-    "查水费": "bill", "查 水费": "bill", "水费": "bill", "账单": "bill", "缴费": "bill",
-    "报修": "repair", "维修": "repair", "漏水": "repair",
-    "投诉": "complaint", "咨询": "complaint",
-    "人工": "agent", "人工 服务": "agent", "转 人工": "agent", "客服": "agent",
-})
-
-
 def _frozen(mapping: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping))
 
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """``digit_words``: word -> one digit character; ``intent_words``: word or phrase -> intent (or menu key)."""
+    """``digit_words``: word -> one digit character; ``intent_words``: word or phrase -> intent (or menu key).
+    The IVR builds one per question from its menu: the menu's ``digit_words`` and the node's ``say``."""
 
     digit_words: Mapping[str, str] = field(default_factory=lambda: MANDARIN_DIGIT_WORDS)
-    intent_words: Mapping[str, str] = field(default_factory=lambda: MANDARIN_INTENT_WORDS)
+    intent_words: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for word, digit in self.digit_words.items():
@@ -58,13 +48,6 @@ class Vocabulary:
 
 
 MANDARIN = Vocabulary()
-
-
-def vocabulary(digit_words: Mapping[str, str] | None = None,
-               intent_words: Mapping[str, str] | None = None) -> Vocabulary:
-    """The Mandarin vocabulary with either table replaced when given (empty or None keeps the default)."""
-    return Vocabulary(digit_words=digit_words or MANDARIN_DIGIT_WORDS,
-                      intent_words=intent_words or MANDARIN_INTENT_WORDS)
 
 
 @dataclass(frozen=True)
@@ -102,7 +85,7 @@ def digits_from(words: Iterable[str], vocab: Vocabulary = MANDARIN) -> str:
     return "".join(digits)
 
 
-def intent_from(words: Iterable[str], vocab: Vocabulary = MANDARIN) -> str | None:
+def intent_from(words: Iterable[str], vocab: Vocabulary) -> str | None:
     """The intent of the first phrase said (the longest one starting there), or None. A phrase matches words
     said one after another whose letters, joined, are the phrase's without its spaces."""
     phrases = {"".join(phrase.split()): intent for phrase, intent in vocab.intent_words.items()}

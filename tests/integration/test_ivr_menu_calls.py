@@ -134,7 +134,10 @@ def test_a_saved_menu_reaches_the_next_call_and_a_broken_one_is_refused(
 
 def test_a_companys_caller_hears_its_recording_and_reaches_its_queue(
         hotline_with: Callable[..., RunningHotline], phones: Callable[..., BaresipPhone], tmp_path: Path) -> None:
-    prompts = company_prompts(tmp_path / "prompts", "east")
+    prompts = linked_prompts(tmp_path / "prompts")
+    (prompts / "east").mkdir()
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(prompts / "east" / "welcome.wav"),
+                    "synth", "6", "sine", str(COMPANY_TONE), "vol", "0.5"], check=True)
     hotline, _ = menu_hotline(
         hotline_with, tmp_path / "menu", ivr={"prompt_dir": str(prompts)},
         acd={"queues": [{"name": "general"}, {"name": "east_general"}]},
@@ -159,15 +162,13 @@ def test_a_companys_caller_hears_its_recording_and_reaches_its_queue(
     caller.hangup()
 
 
-def company_prompts(directory: Path, company: str) -> Path:
-    """The shared test prompts (linked), plus the company's own welcome: a tone the caller's phone can tell."""
+def linked_prompts(directory: Path) -> Path:
+    """A prompt directory of the test's own: the shared test prompts, linked; the test adds its own files."""
     shared = SHARED_PROMPTS / "prompts"
     generate_prompts(shared)
-    (directory / company).mkdir(parents=True)
+    directory.mkdir(parents=True)
     for prompt in shared.glob("*.wav"):
         (directory / prompt.name).symlink_to(prompt)
-    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(directory / company / "welcome.wav"),
-                    "synth", "6", "sine", str(COMPANY_TONE), "vol", "0.5"], check=True)
     return directory
 
 

@@ -36,13 +36,14 @@ from ivr.menu import (
     decide,
 )
 from ivr.menu_source import read_menu_document
-from ivr.menu_tree import MANDARIN_DIGITS, MenuTree, parse_menu
+from ivr.menu_tree import MenuTree, parse_menu
+from ivr.speech_words import MANDARIN_DIGIT_WORDS
 
 DEFAULT_DOC = read_menu_document(None)
 TREE = parse_menu(DEFAULT_DOC, queues=["general", "billing"], default_queue="general")
 BILL = Bill(account_number="10020031", name="张伟", address="西湖区文三路1号", supply_zone="城西",
             amount_due=Decimal("128.50"), due_date=date(2026, 12, 15), last_reading=Decimal("3021.5"))
-DIGIT_WORDS = tuple(MANDARIN_DIGITS)
+DIGIT_WORDS = tuple(MANDARIN_DIGIT_WORDS)
 MAIN_SAY = tuple(DEFAULT_DOC["nodes"]["main"]["say"])
 BILL_SAY = tuple(DEFAULT_DOC["nodes"]["bill"]["say"])
 MAIN = Collect(("welcome", "main-menu"), 1, 5000, MAIN_SAY)

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from config.settings import Settings
 from ivr.listen import listen
 from ivr.speech import load_recognizer
-from ivr.speech_words import Heard, vocabulary
+from ivr.speech_words import Heard
 
 HEARD = Heard(words=("一", "二"), text="一 二", confidence=0.9)
 RECORD = re.compile(r'^RECORD FILE "(?P<base>[^"]+)" wav "0123456789\*#" (?P<ms>\d+) s=(?P<silence>\d+)$')
@@ -45,11 +44,10 @@ class FakeAsterisk:
     commands: list[str] = field(default_factory=list)
     played: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
 
-    @property
-    def _channel(self) -> FakeAsterisk:
-        return self
+    def unique_id(self) -> str:
+        return self.headers["agi_uniqueid"]
 
-    async def send_command(self, command: str) -> dict[str, Any]:
+    async def raw(self, command: str) -> dict[str, Any]:
         self.commands.append(command)
         match = RECORD.match(command)
         assert match, command
@@ -186,9 +184,3 @@ def test_speech_settings_default_and_resolve(tmp_path: Path, monkeypatch: pytest
     assert chosen.ivr.speech_model_dir == tmp_path / "models" / "cn"
 
 
-def test_speech_words_from_settings() -> None:
-    settings = Settings(ivr={"speech_digit_words": {"일": "1"}, "speech_intent_words": {"상담원": "agent"}})
-    vocab = vocabulary(settings.ivr.speech_digit_words, settings.ivr.speech_intent_words)
-    assert dict(vocab.digit_words) == {"일": "1"} and dict(vocab.intent_words) == {"상담원": "agent"}
-    with pytest.raises(ValidationError, match="one digit"):
-        Settings(ivr={"speech_digit_words": {"十": "10"}})
