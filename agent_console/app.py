@@ -32,6 +32,7 @@ from kernel.clock import Clock
 from kernel.errors import InvalidInput, NotFound, QingquanError, Unauthorized
 from kernel.events import plain
 from outages.api import outage_router
+from reports.ivr import IVR_DEFINITIONS, ivr_report
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,14 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
         figures = summarize(db, start, end, queue=queue)
         return {"from": start.isoformat(), "to": end.isoformat(), "figures": _plain(vars(figures)),
                 "definitions": DEFINITIONS}
+
+    @app.get("/api/reports/ivr")
+    def ivr_figures(who: CurrentUser, db: Db, first: Annotated[date | None, Query(alias="from")] = None,
+                    last: Annotated[date | None, Query(alias="to")] = None) -> dict[str, Any]:
+        who.require("supervisor")
+        start, end = _range(first, last)
+        return {"from": start.isoformat(), "to": end.isoformat(), "figures": _plain(vars(ivr_report(db, start, end))),
+                "definitions": IVR_DEFINITIONS}
 
     def _range(first: date | None, last: date | None) -> tuple[datetime, datetime]:
         tz = ctx.settings.timezone

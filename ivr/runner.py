@@ -38,7 +38,7 @@ from ivr.menu import (
     decide,
 )
 from ivr.menu_tree import MenuTree
-from kernel.call_events import IvrLeft, IvrStepped
+from kernel.call_events import DEFLECTED, SELF_SERVICE, IvrLeft, IvrStepped
 from kernel.clock import Clock
 from kernel.events import EventBus
 from telephony.ami import CONNECT_VARIABLE, RING_GROUP_VARIABLE, connect_target
@@ -241,7 +241,7 @@ class IvrRunner:
         except CallerHungUp:
             log.info("call %s hung up after the outage notice: deflected", linkedid)
             self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(heard),
-                                      account_number=None, next="hangup", outcome="deflected",
+                                      account_number=None, next="hangup", outcome=DEFLECTED,
                                       company=agi.company))
             raise _Deflected() from None
         log.info("call %s goes on to the menu after the outage notice (key %r)", linkedid, key)
@@ -348,7 +348,7 @@ class IvrRunner:
     def _left(self, dialogue: Dialogue, linkedid: str, next_step: str) -> None:
         self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(dialogue),
                                   account_number=dialogue.account_number, next=next_step,
-                                  outcome="self_service" if dialogue.self_served and next_step == "hangup"
+                                  outcome=SELF_SERVICE if dialogue.self_served and next_step == "hangup"
                                   else None, company=dialogue.company))
 
 

@@ -24,6 +24,11 @@ class IvrStepped(Event):
     step: str
 
 
+# How a call that never reached an agent ended in the IVR (IvrLeft.outcome)
+SELF_SERVICE = "self_service"  # served by the IVR alone (e.g. heard the bill)
+DEFLECTED = "deflected"  # hung up after an outage notice: the notice answered the call
+
+
 @dataclass(frozen=True, kw_only=True)
 class IvrLeft(Event):
     wire_type: ClassVar[str] = "ivr.left"

@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from contacts.models import Contact
 from contacts.record import ABANDONED
+from kernel.call_events import SELF_SERVICE
 from kernel.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_LOG_LIMIT = 1000
-SELF_SERVICE = "self_service"
 
 DEFINITIONS: dict[str, str] = {
     "calls": "all calls that arrived in the period (来电总数)",
