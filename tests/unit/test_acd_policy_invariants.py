@@ -144,8 +144,10 @@ class PolicyMachine(RuleBasedStateMachine):
         number = data.draw(st.sampled_from(("1390001", "1390002", "1390003")))
         pending = (*self.state.waiting.values(), *(o.call for o in self.state.offered.values()))
         twin = next((c.linkedid for c in pending if c.callback_number == number and c.linkedid != linkedid), None)
+        waiting = self.state.waiting.get(linkedid)
+        merges = twin is not None and waiting is not None and not waiting.is_callback  # asked twice: kept
         events = self.step(RequestCallback(linkedid, number), dt)
-        if events and twin is not None:
+        if events and merges:
             self.live.discard(linkedid)  # merged into the callback already in line for that number
 
     @rule(queue=st.sampled_from(QUEUES), number=st.sampled_from(("1390001", "1390002", "1390003")),
