@@ -18,14 +18,17 @@ Rules implemented:
   there are jiao or fen, the 零元 is omitted (0.50 → 五角, 0.01 → 一分); 0 → 零元.
   A zero jiao between yuan and fen is said as 零 (123.05 → 一百二十三元零五分).
 * Dates: the year digit by digit, month and day as integers (2026-11-23 → 二零二六年十一月二十三日).
+* Clock times on the 24-hour clock: the hour as a count before 点 (2:00 → 两点, 0:00 → 零点, 22:00 →
+  二十二点), then the minutes with 分 unless on the hour, a single digit after 零 (8:30 → 八点三十分,
+  14:05 → 十四点零五分, 9:02 → 九点零二分).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["prompt_names_used", "say_amount", "say_date", "say_digits", "say_integer"]
+__all__ = ["prompt_names_used", "say_amount", "say_date", "say_digits", "say_integer", "say_time"]
 
 MAX_INTEGER = 100_000_000
 """Exclusive upper bound of :func:`say_integer` (亿 is not supported)."""
@@ -126,7 +129,15 @@ def say_date(d: date) -> list[str]:
     ]  # fmt: skip
 
 
+def say_time(t: time) -> list[str]:
+    """Read a clock time to the minute on the 24-hour clock (八点, 八点三十分, 十四点零五分)."""
+    words = [*_count(t.hour), "point"]
+    if t.minute:
+        words += [*(["d0"] if t.minute < 10 else []), *say_integer(t.minute), "fen"]
+    return words
+
+
 def prompt_names_used() -> frozenset[str]:
     """Every prompt name the functions of this module can return."""
-    units = ("ten", "hundred", "thousand", "wan", "liang")
+    units = ("ten", "hundred", "thousand", "wan", "liang", "point")
     return frozenset((*_DIGITS, *units, *_MONEY_UNITS, *_DATE_UNITS))

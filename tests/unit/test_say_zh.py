@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from itertools import pairwise
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr.say_zh import prompt_names_used, say_amount, say_date, say_digits, say_integer
+from ivr.say_zh import prompt_names_used, say_amount, say_date, say_digits, say_integer, say_time
 
 _HANZI = {
     **{f"d{i}": c for i, c in enumerate("零一二三四五六七八九")},
@@ -26,6 +26,7 @@ _HANZI = {
     "year": "年",
     "month": "月",
     "day": "日",
+    "point": "点",
 }
 _VALUES = {**{f"d{i}": i for i in range(10)}, "liang": 2}
 _UNITS = {"ten": 10, "hundred": 100, "thousand": 1000}
@@ -202,3 +203,29 @@ def test_say_date_names(day: date) -> None:
 
 def test_say_integer_round_trip_exhaustive_below_100000() -> None:
     assert all(_parse(say_integer(n)) == n for n in range(100_000))
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [
+        (0, 0, "零点"),
+        (2, 0, "两点"),
+        (8, 0, "八点"),
+        (8, 30, "八点三十分"),
+        (9, 2, "九点零二分"),
+        (10, 10, "十点十分"),
+        (12, 0, "十二点"),
+        (14, 5, "十四点零五分"),
+        (22, 45, "二十二点四十五分"),
+        (23, 59, "二十三点五十九分"),
+    ],
+)
+def test_say_time(hour: int, minute: int, expected: str) -> None:
+    assert _hanzi(say_time(time(hour, minute))) == expected
+
+
+@given(st.times())
+def test_say_time_uses_known_prompts_and_ignores_seconds(t: time) -> None:
+    names = say_time(t)
+    assert set(names) <= prompt_names_used()
+    assert names == say_time(t.replace(second=0, microsecond=0))
