@@ -6,8 +6,10 @@ in one transaction, in batches of bulk statements (a SELECT of the batch's keys,
 executemany UPDATE), which runs unchanged on SQLite and PostgreSQL and counts inserts and updates exactly.
 
 The file: UTF-8 with or without BOM, a header row, then one account per line. Each column may be named in
-English or in Chinese (see :data:`COLUMNS`); all eight columns must be present, in any order, and unknown
-extra columns are ignored. Bad lines are reported and skipped; good lines still load.
+English or in Chinese (see :data:`COLUMNS` and :data:`OPTIONAL_COLUMNS`); the eight columns of
+:data:`COLUMNS` must be present, in any order, and unknown extra columns are ignored. An optional column the
+file does not have is left as it is on accounts already loaded (new accounts get the defaults: no reading
+date, no usage, ``unpaid``, the default company). Bad lines are reported and skipped; good lines still load.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from typing import Any
 from sqlalchemy import BindParameter, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from billing.gateway import PaymentStatus
 from billing.models import Account
 from kernel.database import transaction
 from kernel.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 
-# Field name -> the Chinese header the utility's own exports use.
+# Field name -> the Chinese header the utility's own exports use. Every file has these.
 COLUMNS: dict[str, str] = {
     "account_number": "户号",
     "name": "户名",
@@ -44,7 +47,21 @@ COLUMNS: dict[str, str] = {
     "last_reading": "上次抄表读数",
 }
 
-_ALIASES = {name: field for field, chinese in COLUMNS.items() for name in (field, chinese)}
+# Columns a file may have (the complete bill and the water company); same naming rule.
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "last_reading_date": "抄表日期",
+    "usage": "用水量",
+    "payment_status": "缴费状态",
+    "company": "所属公司",
+}
+
+_ALIASES = {name: field for field, chinese in (COLUMNS | OPTIONAL_COLUMNS).items() for name in (field, chinese)}
+_PAYMENT_STATUS: dict[str, PaymentStatus] = {
+    **{status.value: status for status in PaymentStatus},
+    "已缴": PaymentStatus.PAID,
+    "未缴": PaymentStatus.UNPAID,
+    "逾期": PaymentStatus.OVERDUE,
+}
 
 BATCH_SIZE = 500  # account numbers per IN (...) list and per executemany
 MAX_REPORTED_ERRORS = 50
@@ -55,7 +72,7 @@ _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_INTEGER_DIGITS = 10  # Numeric(12, 2)
 _CENT = Decimal("0.01")
-_MAX_LENGTH = {"name": 100, "phone": 40, "address": 255, "supply_zone": 64}
+_MAX_LENGTH = {"name": 100, "phone": 40, "address": 255, "supply_zone": 64, "company": 32}
 _SHOWN_VALUE_CHARS = 40
 
 
@@ -71,6 +88,10 @@ class AccountRow:
     amount_due: Decimal
     due_date: date | None
     last_reading: Decimal | None
+    last_reading_date: date | None = None
+    usage: Decimal | None = None
+    payment_status: PaymentStatus = PaymentStatus.UNPAID
+    company: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,7 @@ class RowError:
 class ParseResult:
     rows: list[AccountRow]
     errors: list[RowError]
+    optional_columns: frozenset[str] = frozenset()  # those of OPTIONAL_COLUMNS the file has
 
 
 @dataclass(frozen=True)
@@ -135,7 +157,7 @@ def parse_accounts_csv(text: str) -> ParseResult:
             rows.append(row)
     if csv_error is not None:
         errors.append(csv_error)
-    return ParseResult(rows, errors)
+    return ParseResult(rows, errors, frozenset(OPTIONAL_COLUMNS).intersection(positions))
 
 
 def _read_records(text: str) -> tuple[list[tuple[int, list[str]]], RowError | None]:
@@ -181,6 +203,8 @@ def _parse_record(line: int, values: Sequence[str], positions: dict[str, int], w
     errors: list[RowError] = []
     parsed: dict[str, Any] = {}
     for field, parser in _FIELD_PARSERS.items():
+        if field not in raw:
+            continue  # an optional column the file does not have: AccountRow's default
         try:
             parsed[field] = parser(raw[field])
         except _FieldError as exc:
@@ -251,15 +275,28 @@ def _amount(field: str, *, required: bool) -> Callable[[str], Decimal | None]:
     return parse
 
 
-def _parse_due_date(value: str) -> date | None:
+def _date(field: str) -> Callable[[str], date | None]:
+    def parse(value: str) -> date | None:
+        if not value:
+            return None
+        try:
+            if not _ISO_DATE.fullmatch(value):
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _FieldError(field, f"{field} {_show(value)} is not a date (YYYY-MM-DD)") from None
+
+    return parse
+
+
+def _parse_payment_status(value: str) -> PaymentStatus:
     if not value:
-        return None
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _FieldError("due_date", f"due_date {_show(value)} is not a date (YYYY-MM-DD)") from None
+        return PaymentStatus.UNPAID
+    status = _PAYMENT_STATUS.get(value.lower())
+    if status is None:
+        raise _FieldError("payment_status", f"payment_status {_show(value)} must be one of "
+                                            "paid, unpaid, overdue, 已缴, 未缴, 逾期")
+    return status
 
 
 _FIELD_PARSERS: dict[str, Callable[[str], object]] = {
@@ -269,8 +306,12 @@ _FIELD_PARSERS: dict[str, Callable[[str], object]] = {
     "address": _text("address", required=False),
     "supply_zone": _text("supply_zone", required=False),
     "amount_due": _amount("amount_due", required=True),
-    "due_date": _parse_due_date,
+    "due_date": _date("due_date"),
     "last_reading": _amount("last_reading", required=False),
+    "last_reading_date": _date("last_reading_date"),
+    "usage": _amount("usage", required=False),
+    "payment_status": _parse_payment_status,
+    "company": _text("company", required=False),
 }
 
 
@@ -297,7 +338,8 @@ def import_accounts(factory: sessionmaker[Session], path: Path, *, now: datetime
     inserted = updated = 0
     with transaction(factory) as session:
         for start in range(0, len(parsed.rows), BATCH_SIZE):
-            batch_inserted, batch_updated = _upsert_batch(session, parsed.rows[start:start + BATCH_SIZE], now)
+            batch = parsed.rows[start:start + BATCH_SIZE]
+            batch_inserted, batch_updated = _upsert_batch(session, batch, parsed.optional_columns, now)
             inserted += batch_inserted
             updated += batch_updated
     result = ImportResult(str(path), inserted, updated, parsed.errors)
@@ -306,7 +348,8 @@ def import_accounts(factory: sessionmaker[Session], path: Path, *, now: datetime
     return result
 
 
-def _upsert_batch(session: Session, rows: Sequence[AccountRow], now: datetime) -> tuple[int, int]:
+def _upsert_batch(session: Session, rows: Sequence[AccountRow], optional_columns: frozenset[str],
+                  now: datetime) -> tuple[int, int]:
     # The keys are rendered as literals (they are validated digit strings): with bound parameters the
     # statement text never changes, psycopg prepares it, and PostgreSQL may settle on a generic plan that
     # scans the whole table comparing each row against all 500 parameters (seconds per batch once the
@@ -314,7 +357,8 @@ def _upsert_batch(session: Session, rows: Sequence[AccountRow], now: datetime) -
     numbers = [row.account_number for row in rows]
     keys: BindParameter[str] = bindparam("account_numbers", numbers, expanding=True, literal_execute=True)
     existing = set(session.scalars(select(Account.account_number).where(Account.account_number.in_(keys))))
-    values = [vars(row) | {"updated_at": now} for row in rows]
+    written = [*COLUMNS, *(field for field in OPTIONAL_COLUMNS if field in optional_columns)]
+    values = [{field: _stored(getattr(row, field)) for field in written} | {"updated_at": now} for row in rows]
     new = [value for value in values if value["account_number"] not in existing]
     old = [value for value in values if value["account_number"] in existing]
     if new:
@@ -322,6 +366,10 @@ def _upsert_batch(session: Session, rows: Sequence[AccountRow], now: datetime) -
     if old:
         session.execute(update(Account), old)
     return len(new), len(old)
+
+
+def _stored(value: object) -> object:
+    return value.value if isinstance(value, PaymentStatus) else value
 
 
 def format_import_report(result: ImportResult, *, max_errors: int = MAX_REPORTED_ERRORS) -> str:

@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     gen = commands.add_parser("generate-prompts", help="write missing placeholder prompts (espeak-ng)")
     gen.add_argument("--force", action="store_true", help="overwrite existing prompts too")
+    check = commands.add_parser("check-menu", help="check an IVR menu file (YAML) against these settings")
+    check.add_argument("file", type=Path, nargs="?", help="the menu file (default: ivr.menu_file)")
     user = commands.add_parser("create-user", help="add a console user")
     user.add_argument("username")
     user.add_argument("--role", default="agent", choices=["agent", "supervisor", "manager", "admin"])
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_accounts(settings, args.file)
     if args.command == "generate-prompts":
         return _generate_prompts(settings, force=args.force)
+    if args.command == "check-menu":
+        return _check_menu(settings, args.file)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
                         skills=args.skills, queues=args.queues)
 
@@ -99,6 +103,26 @@ def _generate_prompts(settings: Settings, *, force: bool) -> int:
     written = generate_prompts(settings.ivr.prompt_dir, force=force)
     generate_hold_music(settings.ivr.hold_music_dir, force=force)
     sys.stdout.write(f"{len(written)} prompts written to {settings.ivr.prompt_dir}\n")
+    return 0
+
+
+def _check_menu(settings: Settings, path: Path | None) -> int:
+    from config.menu import menu_builder
+    from ivr.menu_source import read_menu_document
+    from ivr.menu_tree import MenuInvalid
+
+    path = path or settings.ivr.menu_file
+    try:
+        tree = menu_builder(settings)(read_menu_document(path))
+    except MenuInvalid as exc:
+        sys.stderr.write(f"qingquan check-menu: {path or 'the default menu'} has {len(exc.problems)} problem(s):\n")
+        sys.stderr.write("".join(f"  - {problem}\n" for problem in exc.problems))
+        return 2
+    missing = sorted(name for name in tree.prompt_names()
+                     if not (settings.ivr.prompt_dir / f"{name}.wav").exists())
+    sys.stdout.write(f"{path or 'the default menu'}: {len(tree.nodes)} nodes, start {tree.start!r}: valid\n")
+    if missing:
+        sys.stdout.write(f"prompts not yet in {settings.ivr.prompt_dir}: {', '.join(missing)}\n")
     return 0
 
 

@@ -24,19 +24,23 @@ from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
 from agent_console.work_orders import open_order_owner
-from billing.local_gateway import LocalBillingGateway
+from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
+from config.billing import ClosableBillingGateway, billing_gateway
 from config.hours import night_modes
 from config.live_state import LiveState, open_live_state
+from config.menu import menu_builder
 from config.settings import Settings
 from contacts.callbacks import OwedCallback, owed_callbacks
 from contacts.recorder import ContactRecorder
 from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
-from ivr.menu import MenuConfig
+from ivr.listen import SpeechInput
+from ivr.menu_source import MenuSource
 from ivr.night import NightService
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
+from ivr.speech import SpeechRecognizer, load_recognizer
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
@@ -60,7 +64,9 @@ class Hotline:
         self.ami: AmiBridge | None = None
         self.acd: AcdNode | None = None
         self.agi: FastAgiServer | None = None
+        self._billing: ClosableBillingGateway | None = None
         self._live: LiveState | None = None
+        self.speech: SpeechRecognizer | None = None  # None: the IVR runs DTMF-only
         self._hub: ConsoleHub | None = None
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
@@ -69,8 +75,11 @@ class Hotline:
         s = self.settings
         await asyncio.to_thread(upgrade_schema, self.engine)
         await asyncio.to_thread(self._ensure_prompts)
+        self.speech = await asyncio.to_thread(load_recognizer, s.ivr.speech_model_dir)
+        if self.speech is not None:
+            s.ivr.speech_record_dir.mkdir(parents=True, exist_ok=True)
         bus = self.bus = EventBus()
-        billing = LocalBillingGateway(self.factory)
+        billing = self._billing = billing_gateway(s, self.factory)
         contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds)
         bus.subscribe("contacts", contacts.on_event)
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
@@ -86,11 +95,12 @@ class Hotline:
         if live.shared:
             bus.subscribe("fan-out", self._fan_out)
 
-        menu = MenuConfig(queue=s.acd.queue, menu_tries=s.ivr.menu_tries, account_tries=s.ivr.account_tries,
-                          account_max_digits=s.ivr.account_max_digits)
-        runner = IvrRunner(bus, billing, self.clock, menu, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
+        menus = MenuSource(s.ivr.menu_file, menu_builder(s))
+        log.info("IVR menu: %s", s.ivr.menu_file or "the default menu")
+        runner = IvrRunner(bus, billing, self.clock, menus.current, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
                            notices=self._notices, owner_of=self._owner_of, acd=self.acd,
                            outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for,
+                           company_of=CallerCompanies(self.factory).company_of, speech=self._speech_input(),
                            night=NightService(bus, self.clock, self.policy, night_modes(s), self.acd))
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
@@ -176,6 +186,12 @@ class Hotline:
         assert self.acd is not None
         await self.acd.execute(RequestCallback(linkedid, number))
 
+    def _speech_input(self) -> SpeechInput | None:
+        if self.speech is None:
+            return None
+        ivr = self.settings.ivr
+        return SpeechInput(self.speech, ivr.speech_record_dir, ivr.speech_max_seconds, ivr.speech_silence_seconds)
+
     def _ensure_prompts(self) -> None:
         written = generate_prompts(self.settings.ivr.prompt_dir)
         if written:
@@ -210,5 +226,7 @@ class Hotline:
             await self._live.close()
         if self.bus is not None:
             await asyncio.wait_for(self.bus.close(), 10)
+        if self._billing is not None:
+            await self._billing.aclose()
         self.engine.dispose()
         log.info("Qingquan stopped")

@@ -17,11 +17,24 @@ from kernel.database import transaction
 DEMO_PASSWORD = "qingquan-demo"
 DEMO_USERS = (("agent1", "话务员一", "agent"), ("agent2", "话务员二", "agent"), ("super1", "班长", "supervisor"),
               ("manager1", "经理", "manager"))
-DEMO_ACCOUNTS = (
-    ("10001234", "张伟", "13800000001", "盘龙区北京路100号", "north", Decimal("123.45"), date(2026, 12, 15)),
-    ("10005678", "李娜", "13800000002", "五华区人民中路8号", "west", Decimal("56.00"), date(2026, 12, 15)),
-    ("10009999", "王芳", "13800000003", "官渡区春城路21号", "south", Decimal("0.00"), None),
-)
+
+
+def demo_accounts(now: datetime) -> list[Account]:
+    """New rows for the demo accounts: one unpaid, one overdue, one paid up, all of the default water company."""
+    return [
+        Account(account_number="10001234", name="张伟", phone="13800000001", address="盘龙区北京路100号",
+                supply_zone="north", amount_due=Decimal("123.45"), due_date=date(2026, 12, 15),
+                last_reading=Decimal("1024.50"), last_reading_date=date(2026, 11, 10), usage=Decimal("35.80"),
+                payment_status="unpaid", company="", updated_at=now),
+        Account(account_number="10005678", name="李娜", phone="13800000002", address="五华区人民中路8号",
+                supply_zone="west", amount_due=Decimal("56.00"), due_date=date(2026, 11, 15),
+                last_reading=Decimal("587.00"), last_reading_date=date(2026, 10, 12), usage=Decimal("16.20"),
+                payment_status="overdue", company="", updated_at=now),
+        Account(account_number="10009999", name="王芳", phone="13800000003", address="官渡区春城路21号",
+                supply_zone="south", amount_due=Decimal("0.00"), due_date=None,
+                last_reading=Decimal("2310.40"), last_reading_date=date(2026, 11, 8), usage=Decimal("21.50"),
+                payment_status="paid", company="", updated_at=now),
+    ]
 
 
 def seed_demo(factory: sessionmaker[Session], now: datetime) -> None:
@@ -30,11 +43,9 @@ def seed_demo(factory: sessionmaker[Session], now: datetime) -> None:
             if session.scalars(select(User).where(User.username == username)).one_or_none() is None:
                 create_user(session, username=username, password=DEMO_PASSWORD, role=role,
                             display_name=display_name, now=now)
-        for number, name, phone, address, zone, due, due_date in DEMO_ACCOUNTS:
-            if session.get(Account, number) is None:
-                session.add(Account(account_number=number, name=name, phone=phone, address=address,
-                                    supply_zone=zone, amount_due=due, due_date=due_date,
-                                    last_reading=Decimal("1024.50"), updated_at=now))
+        for account in demo_accounts(now):
+            if session.get(Account, account.account_number) is None:
+                session.add(account)
 
 
 def demo_instructions(settings: Settings) -> str:

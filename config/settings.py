@@ -25,6 +25,7 @@ from pydantic_settings import (
 )
 
 from acd.hours import week_from
+from billing.http_gateway import check_url_template
 
 DEV_SECRET = "change-me"
 _AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
@@ -98,9 +99,53 @@ class IvrSettings(BaseModel):
     prompt_dir: Path = Path("var/prompts")
     hold_music_dir: Path = Path("var/moh")
     digit_timeout_ms: int = Field(default=5000, ge=1000)
+    account_min_digits: int = Field(default=4, ge=1, le=20)
     account_max_digits: int = Field(default=12, ge=4, le=20)
-    account_tries: int = Field(default=3, ge=1, le=5)
-    menu_tries: int = Field(default=3, ge=1, le=5)
+    account_check: Literal["none", "luhn", "mod11"] = "none"  # the account number's last digit (户号校验位)
+    # The menu tree (YAML); None: the default menu shipped in ivr/default_menu.yaml. Saved changes reach new calls.
+    menu_file: Path | None = None
+
+    # Speech input (Vosk). Unset model directory: the IVR runs DTMF-only. Asterisk records the caller into
+    # speech_record_dir and the app reads the file there: with the app on another host, share it at the same path.
+    speech_model_dir: Path | None = None
+    speech_record_dir: Path = Path("var/speech")
+    speech_max_seconds: float = Field(default=6, gt=0, le=60)
+    speech_silence_seconds: int = Field(default=2, ge=1, le=10)
+
+    @model_validator(mode="after")
+    def _account_lengths(self) -> IvrSettings:
+        if self.account_min_digits > self.account_max_digits:
+            raise ValueError("ivr.account_min_digits must not be more than ivr.account_max_digits")
+        return self
+
+
+class CompanySettings(BaseModel):
+    """One water company sharing the hotline number (同城同号). Its accounts carry its code; its callers hear
+    its own recordings (ivr.prompt_dir/<code>/NAME.wav, where present) and reach its own queues."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1)
+    queues: dict[str, str] = Field(default_factory=dict)  # the menu's queue -> this company's queue
+
+
+class BillingSettings(BaseModel):
+    """Where bills come from: the local database (``qingquan import-accounts``) or the utility's billing system
+    over HTTP (``url`` with ``{account}``, e.g. ``https://billing.example/api/accounts/{account}``; see
+    billing.http_gateway for the JSON it must answer)."""
+
+    adapter: Literal["local", "http"] = "local"
+    url: str = ""
+    timeout_seconds: float = Field(default=2.0, gt=0, le=30)  # then the caller hears an apology and an agent
+    token: str = ""  # sent as "Authorization: Bearer <token>" when set
+
+    @model_validator(mode="after")
+    def _http_needs_a_url(self) -> BillingSettings:
+        if self.adapter == "http":
+            try:
+                check_url_template(self.url)
+            except ValueError as exc:
+                raise ValueError(f"billing.url (adapter http): {exc}") from None
+        return self
 
 
 class SkillStepSettings(BaseModel):
@@ -202,8 +247,10 @@ class Settings(BaseSettings):
     agi: AgiSettings = Field(default_factory=AgiSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     ivr: IvrSettings = Field(default_factory=IvrSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
     acd: AcdSettings = Field(default_factory=AcdSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    companies: list[CompanySettings] = Field(default_factory=list)  # empty: one company
 
     @classmethod
     def settings_customise_sources(
@@ -243,6 +290,19 @@ class Settings(BaseSettings):
             raise ValueError("production refuses default or weak secrets: " + ", ".join(weak))
         return self
 
+    @model_validator(mode="after")
+    def _companies_use_known_queues(self) -> Settings:
+        queues = {q.name for q in self.acd.queues}
+        codes = [c.code for c in self.companies]
+        if len(set(codes)) != len(codes):
+            raise ValueError("companies: codes must be unique")
+        for company in self.companies:
+            for menu_queue, own in company.queues.items():
+                if menu_queue not in queues or own not in queues:
+                    raise ValueError(f"companies[{company.code}].queues: {menu_queue!r} -> {own!r}: both must be "
+                                     f"acd.queues ({', '.join(sorted(queues))})")
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.var_dir / 'qingquan.db').resolve()}"
@@ -254,6 +314,11 @@ class Settings(BaseSettings):
         data["asterisk"]["run_dir"] = self.asterisk.run_dir.resolve()
         data["ivr"]["prompt_dir"] = self.ivr.prompt_dir.resolve()
         data["ivr"]["hold_music_dir"] = self.ivr.hold_music_dir.resolve()
+        if self.ivr.menu_file is not None:
+            data["ivr"]["menu_file"] = self.ivr.menu_file.resolve()
+        data["ivr"]["speech_record_dir"] = self.ivr.speech_record_dir.resolve()
+        if self.ivr.speech_model_dir is not None:
+            data["ivr"]["speech_model_dir"] = self.ivr.speech_model_dir.resolve()
         return Settings.model_validate(data)
 
 

@@ -63,6 +63,8 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
                 changes["account_number"] = event.account_number
             if event.outcome:
                 changes["outcome"] = event.outcome
+            if event.company:
+                changes["company"] = event.company
             return changes
         case CallQueued():
             return _queued(current, event)

@@ -1,45 +1,30 @@
-"""The IVR menu: a pure state machine for one caller's dialogue.
+"""The IVR menu machine: a pure state machine for one caller's walk through the configured menu tree.
 
-``decide(config, dialogue, input) -> (dialogue, actions)``. Inputs are what happened (the caller keyed
-digits, or nothing; the billing lookup answered); actions are what the runner must do next (play prompts,
-collect digits, look an account up, transfer to the ACD, hang up). Invalid or silent input gets a re-prompt,
-then the safe default: an agent. No I/O, no asyncio, no AGI in here.
+``decide(tree, dialogue, input) -> (dialogue, actions)``. Inputs are what happened (the caller keyed digits or
+nothing, said some words, the billing lookup answered); actions are what the runner must do next (play prompts,
+collect digits, look an account up, transfer to the ACD, hang up). One retry rule for every node that asks:
+a wrong or silent answer is re-asked, and past the node's tries the caller goes to the node's safe default (an
+agent). No I/O, no asyncio, no AGI in here; the tree comes from :mod:`ivr.menu_tree`.
 
-Default menu: 1 = hear my bill, 2 = report a leak or repair, 3 = complaint or consultation, 0 = an agent.
+The dialogue's ``path`` records every step (node ids, plus ``no_input``, ``invalid``, ``voice``, ``account``,
+``unknown``, ``heard``, ``repeat`` and ``queue``) so reports can show where callers go and where they give up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from typing import Literal
 
 from billing.gateway import Bill
-from ivr.say_zh import say_amount, say_date
+from ivr.bill_speech import bill_prompts
+from ivr.menu_tree import MenuNode, MenuTree
+from ivr.speech_words import Vocabulary, digits_from, intent_from
 from kernel.errors import Conflict
-
-
-class Node(StrEnum):
-    START = "start"
-    MAIN = "main"
-    ACCOUNT = "account"
-    LOOKUP = "lookup"
-    AFTER_BILL = "after_bill"
-    DONE = "done"
 
 
 class IllegalInput(Conflict):
     code = "illegal_ivr_input"
-
-
-@dataclass(frozen=True)
-class MenuConfig:
-    queue: str = "general"
-    menu_tries: int = 3
-    account_tries: int = 3
-    account_min_digits: int = 4
-    account_max_digits: int = 12
-    after_bill_tries: int = 2
-    bill_repeats: int = 3  # a caller may hear the bill again this many times
 
 
 # Inputs ----------------------------------------------------------------------------------------------
@@ -47,12 +32,17 @@ class MenuConfig:
 
 @dataclass(frozen=True)
 class Start:
-    pass
+    company: str = ""  # the water company, when the caller's number already tells it
 
 
 @dataclass(frozen=True)
 class DigitsEntered:
     digits: str  # "" when the caller keyed nothing before the timeout
+
+
+@dataclass(frozen=True)
+class SpeechHeard:
+    words: tuple[str, ...]  # what the recognizer heard, within the grammar of the last Collect
 
 
 @dataclass(frozen=True)
@@ -70,7 +60,7 @@ class BillingDown:
     pass
 
 
-Input = Start | DigitsEntered | BillFound | AccountUnknown | BillingDown
+Input = Start | DigitsEntered | SpeechHeard | BillFound | AccountUnknown | BillingDown
 
 
 # Actions ---------------------------------------------------------------------------------------------
@@ -83,10 +73,13 @@ class Play:
 
 @dataclass(frozen=True)
 class Collect:
-    """Play the prompts (the caller may key over them) and collect up to max_digits; '#' ends early."""
+    """Play the prompts (the caller may key over them) and collect up to max_digits; '#' ends early.
+    ``grammar``: the words a caller may say instead (when speech recognition is on)."""
 
     prompts: tuple[str, ...]
     max_digits: int
+    timeout_ms: int | None = None
+    grammar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,14 +100,19 @@ class Hangup:
 
 Action = Play | Collect | LookUpAccount | Transfer | Hangup
 
+Stage = Literal["ask", "lookup", "after"]  # a bill node: asking the account, looking it up, after the bill
+
 
 @dataclass(frozen=True)
 class Dialogue:
-    node: Node = Node.START
+    node: str = ""  # "" before Start
+    stage: Stage = "ask"
     tries: int = 0
     path: tuple[str, ...] = ()
     account_number: str | None = None
     bill: Bill | None = None
+    company: str = ""
+    done: bool = False
 
     @property
     def self_served(self) -> bool:
@@ -122,112 +120,135 @@ class Dialogue:
 
     @property
     def finished(self) -> bool:
-        return self.node == Node.DONE
+        return self.done
 
 
-MAIN_PROMPT = ("main-menu",)
-MENU_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "2": ("repair", ("repair-intro", "transfer-agent")),
-    "3": ("complaint", ("complaint-intro", "transfer-agent")),
-    "0": ("agent", ("transfer-agent",)),
-}
+Step = tuple[Dialogue, list[Action]]
 
 
-def decide(config: MenuConfig, dialogue: Dialogue, event: Input) -> tuple[Dialogue, list[Action]]:
-    match dialogue.node, event:
-        case Node.START, Start():
-            return _step(dialogue, Node.MAIN, "main"), [Collect(("welcome", *MAIN_PROMPT), 1)]
-        case Node.MAIN, DigitsEntered(digits):
-            return _main(config, dialogue, digits)
-        case Node.ACCOUNT, DigitsEntered(digits):
-            return _account(config, dialogue, digits)
-        case Node.LOOKUP, BillFound(bill):
-            moved = replace(_step(dialogue, Node.AFTER_BILL, "bill"), bill=bill, account_number=bill.account_number)
-            return moved, [Play(bill_prompts(bill)), Collect(("after-bill",), 1)]
-        case Node.LOOKUP, AccountUnknown():
-            return _account_unknown(config, dialogue)
-        case Node.LOOKUP, BillingDown():
-            down = replace(dialogue, path=(*dialogue.path, "billing_down"))
-            return _transfer(config, down, "billing_unavailable", ("billing-unavailable",))
-        case Node.AFTER_BILL, DigitsEntered(digits):
-            return _after_bill(config, dialogue, digits)
-    raise IllegalInput(f"{type(event).__name__} is not expected at {dialogue.node}")
+def decide(tree: MenuTree, dialogue: Dialogue, event: Input) -> Step:
+    if dialogue.done:
+        raise IllegalInput(f"{type(event).__name__} after the caller left the menu")
+    if isinstance(event, Start):
+        if dialogue.node:
+            raise IllegalInput("Start twice")
+        return _enter(tree, replace(dialogue, company=event.company), tree.start)
+    node = tree.node(dialogue.node) if dialogue.node in tree.nodes else None
+    if node is None:
+        raise IllegalInput(f"{type(event).__name__} before Start")
+    match node.kind, dialogue.stage, event:
+        case "menu", _, DigitsEntered(digits):
+            return _menu(tree, node, dialogue, digits)
+        case "menu", _, SpeechHeard(words):
+            return _menu(tree, node, *_spoken_key(node, dialogue, words))
+        case "bill", "ask", DigitsEntered(digits):
+            return _account(tree, node, dialogue, digits)
+        case "bill", "ask", SpeechHeard(words):
+            spoken = digits_from(words, Vocabulary(digit_words=tree.digit_words))
+            return _account(tree, node, _note(dialogue, "voice") if spoken else dialogue, spoken)
+        case "bill", "lookup", BillFound(bill):
+            company = bill.company or dialogue.company
+            heard = replace(_note(dialogue, "heard"), stage="after", tries=0, bill=bill,
+                            account_number=bill.account_number, company=company)
+            return heard, [Play(bill_prompts(bill)), _ask_after(node)]
+        case "bill", "lookup", AccountUnknown():
+            return _account_unknown(tree, node, dialogue)
+        case "bill", "lookup", BillingDown():
+            return _enter(tree, dialogue, node.unavailable, reason="billing_unavailable")
+        case "bill", "after", DigitsEntered(digits):
+            return _after_bill(tree, node, dialogue, digits)
+        case "bill", "after", SpeechHeard(words):
+            return _after_bill(tree, node, *_spoken_key(node, dialogue, words))
+    raise IllegalInput(f"{type(event).__name__} is not expected at {dialogue.node} ({dialogue.stage})")
 
 
-def bill_prompts(bill: Bill) -> tuple[str, ...]:
-    if bill.amount_due <= 0:
-        return ("bill-none",)
-    prompts = ["bill-intro", *say_amount(bill.amount_due)]
-    if bill.due_date is not None:
-        prompts += ["due-date-intro", *say_date(bill.due_date)]
-    return tuple(prompts)
+def _enter(tree: MenuTree, dialogue: Dialogue, node_id: str, *, reason: str | None = None,
+           lead: tuple[str, ...] = ()) -> Step:
+    """Go to a node: ask its question, or carry out a leaf (messages chain on to their next node)."""
+    played: list[Action] = [Play(lead)] if lead else []
+    while True:
+        node = tree.node(node_id)
+        dialogue = replace(_note(dialogue, node.id), node=node.id, stage="ask", tries=0)
+        if node.kind == "menu":
+            return dialogue, [*played, _ask_menu(node, node.prompts)]
+        if node.kind == "bill":
+            return dialogue, [*played, _ask_account(tree, node, node.prompts)]
+        if node.kind == "queue":
+            left = replace(_note(dialogue, "queue"), done=True)
+            return left, [*played, Play(node.prompts), Transfer(tree.queue_for(node, dialogue.company),
+                                                                reason or node.reason)]
+        played.append(Play(node.prompts))
+        if node.kind == "message" and node.next:
+            node_id = node.next
+            continue
+        return replace(dialogue, done=True), [*played, Hangup()]
 
 
-def _step(dialogue: Dialogue, node: Node, token: str) -> Dialogue:
-    tries = dialogue.tries if node == dialogue.node else 0
-    return replace(dialogue, node=node, tries=tries, path=(*dialogue.path, token))
+def _menu(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str) -> Step:
+    if digits in node.options:
+        return _enter(tree, dialogue, node.options[digits])
+    return _retry(tree, node, dialogue, digits, node.tries, node.default,
+                  lambda warning: _ask_menu(node, (warning, *node.reprompt)))
 
 
-def _main(config: MenuConfig, dialogue: Dialogue, digits: str) -> tuple[Dialogue, list[Action]]:
-    if digits == "1":
-        return _step(dialogue, Node.ACCOUNT, "bill"), [Collect(("enter-account",), config.account_max_digits)]
-    if digits in MENU_CHOICES:
-        reason, prompts = MENU_CHOICES[digits]
-        return _transfer(config, replace(dialogue, path=(*dialogue.path, reason)), reason, prompts)
-    return _retry(config, dialogue, digits, config.menu_tries, MAIN_PROMPT)
-
-
-def _retry(config: MenuConfig, dialogue: Dialogue, digits: str, limit: int,
-           prompts: tuple[str, ...]) -> tuple[Dialogue, list[Action]]:
-    """No input or a wrong key: say so and ask again; past the limit, an agent takes the call."""
-    problem = "no_input" if digits == "" else "invalid"
-    tries = dialogue.tries + 1
-    dialogue = replace(dialogue, tries=tries, path=(*dialogue.path, problem))
-    if tries >= limit:
-        return _transfer(config, dialogue, problem, ("transfer-agent",))
-    warning = "no-input" if digits == "" else "invalid-input"
-    return dialogue, [Collect((warning, *prompts), 1)]
-
-
-def _account(config: MenuConfig, dialogue: Dialogue, digits: str) -> tuple[Dialogue, list[Action]]:
+def _account(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str) -> Step:
     if digits == "":
-        tries = dialogue.tries + 1
-        dialogue = replace(dialogue, tries=tries, path=(*dialogue.path, "no_input"))
-        if tries >= config.account_tries:
-            return _transfer(config, dialogue, "no_input", ("transfer-agent",))
-        return dialogue, [Collect(("no-input", "enter-account"), config.account_max_digits)]
-    if not digits.isdigit() or not config.account_min_digits <= len(digits) <= config.account_max_digits:
-        return _account_unknown(config, replace(dialogue, node=Node.LOOKUP))
-    moved = replace(dialogue, node=Node.LOOKUP, path=(*dialogue.path, "account"))
-    return moved, [LookUpAccount(digits)]
+        return _retry(tree, node, dialogue, digits, node.tries, node.default,
+                      lambda warning: _ask_account(tree, node, (warning, *node.reprompt)))
+    if tree.account_rule.problem(digits) is not None:  # malformed: no lookup, counted like an unknown account
+        return _account_unknown(tree, node, dialogue)
+    return replace(_note(dialogue, "account"), stage="lookup"), [LookUpAccount(digits)]
 
 
-def _account_unknown(config: MenuConfig, dialogue: Dialogue) -> tuple[Dialogue, list[Action]]:
+def _account_unknown(tree: MenuTree, node: MenuNode, dialogue: Dialogue) -> Step:
     tries = dialogue.tries + 1
-    dialogue = replace(dialogue, node=Node.ACCOUNT, tries=tries, path=(*dialogue.path, "unknown"))
-    if tries >= config.account_tries:
-        return _transfer(config, dialogue, "account_unknown", ("transfer-agent",))
-    return dialogue, [Collect(("account-unknown",), config.account_max_digits)]
+    dialogue = replace(_note(dialogue, "unknown"), stage="ask", tries=tries)
+    if tries >= node.tries:
+        return _enter(tree, dialogue, node.default, reason="account_unknown")
+    return dialogue, [_ask_account(tree, node, node.unknown_prompts)]
 
 
-def _after_bill(config: MenuConfig, dialogue: Dialogue, digits: str) -> tuple[Dialogue, list[Action]]:
+def _after_bill(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str) -> Step:
     assert dialogue.bill is not None
-    if digits == "1" and dialogue.path.count("repeat") < config.bill_repeats:
-        repeated = replace(dialogue, path=(*dialogue.path, "repeat"))
-        return repeated, [Play(bill_prompts(dialogue.bill)), Collect(("after-bill",), 1)]
-    if digits == "0":
-        return _transfer(config, replace(dialogue, path=(*dialogue.path, "agent")), "agent", ("transfer-agent",))
-    tries = dialogue.tries + 1
+    if digits == node.repeat_key and dialogue.path.count("repeat") < node.repeats:
+        return _note(dialogue, "repeat"), [Play(bill_prompts(dialogue.bill)), _ask_after(node)]
+    if digits in node.options:
+        return _enter(tree, dialogue, node.options[digits])
+    return _retry(tree, node, dialogue, digits, node.after_tries, node.finished,
+                  lambda warning: _ask_after(node, (warning, *node.after_prompts)))
+
+
+def _retry(tree: MenuTree, node: MenuNode, dialogue: Dialogue, digits: str, limit: int, give_up: str,
+           ask: Callable[[str], Collect]) -> Step:
+    """The one retry rule: say what went wrong and ask again; past the limit, go to the safe default."""
     problem = "no_input" if digits == "" else "invalid"
-    dialogue = replace(dialogue, tries=tries, path=(*dialogue.path, problem))
-    if tries >= config.after_bill_tries:
-        return replace(dialogue, node=Node.DONE), [Play(("goodbye",)), Hangup()]
-    warning = "no-input" if digits == "" else "invalid-input"
-    return dialogue, [Collect((warning, "after-bill"), 1)]
+    tries = dialogue.tries + 1
+    dialogue = replace(_note(dialogue, problem), tries=tries)
+    if tries >= limit:
+        return _enter(tree, dialogue, give_up, reason=problem)
+    return dialogue, [ask("no-input" if digits == "" else "invalid-input")]
 
 
-def _transfer(config: MenuConfig, dialogue: Dialogue, reason: str,
-              prompts: tuple[str, ...]) -> tuple[Dialogue, list[Action]]:
-    """Leave the IVR for the ACD; the path ends with "queue"."""
-    done = replace(dialogue, node=Node.DONE, path=(*dialogue.path, "queue"))
-    return done, [Play(prompts), Transfer(config.queue, reason)]
+def _spoken_key(node: MenuNode, dialogue: Dialogue, words: tuple[str, ...]) -> tuple[Dialogue, str]:
+    """A spoken answer as the key it stands for (the first of the node's phrases said); other words count as a
+    wrong key ("?"), nothing heard as silence."""
+    key = intent_from(words, Vocabulary(intent_words=node.say))
+    if key is not None:
+        return _note(dialogue, "voice"), key
+    return dialogue, "?" if words else ""
+
+
+def _ask_menu(node: MenuNode, prompts: tuple[str, ...]) -> Collect:
+    return Collect(prompts, 1, node.timeout_ms, tuple(node.say))
+
+
+def _ask_account(tree: MenuTree, node: MenuNode, prompts: tuple[str, ...]) -> Collect:
+    return Collect(prompts, tree.account_rule.max_digits, node.timeout_ms, tuple(tree.digit_words))
+
+
+def _ask_after(node: MenuNode, prompts: tuple[str, ...] | None = None) -> Collect:
+    return Collect(node.after_prompts if prompts is None else prompts, 1, node.timeout_ms, tuple(node.say))
+
+
+def _note(dialogue: Dialogue, step: str) -> Dialogue:
+    return replace(dialogue, path=(*dialogue.path, step))

@@ -101,7 +101,7 @@ class NightService:
             log.info("call %s hung up during the night service", linkedid)
         self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=_joined(path, steps),
                                   account_number=account_number, next=CALLBACK_STEP if taken else "hangup",
-                                  outcome=None if taken else CLOSED_OUTCOME))
+                                  outcome=None if taken else CLOSED_OUTCOME, company=agi.company))
         with contextlib.suppress(CallerHungUp):
             await agi.command("HANGUP")
         return True

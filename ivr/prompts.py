@@ -105,6 +105,18 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("bill-intro", "您本期应缴水费", "nin2 ben3 qi1 ying1 jiao3 shui3 fei4"),
     ("bill-none", "您目前没有应缴水费。", "nin2 mu4 qian2 mei2 you3 ying1 jiao3 shui3 fei4."),
     ("due-date-intro", "缴费截止日期为", "jiao3 fei4 jie2 zhi3 ri4 qi1 wei2"),
+    # the rest of the bill, read by ivr.bill_speech: payment status, last meter reading, usage
+    ("bill-paid", "本期水费已缴清。", "ben3 qi1 shui3 fei4 yi3 jiao3 qing1."),
+    ("bill-unpaid", "本期水费尚未缴纳。", "ben3 qi1 shui3 fei4 shang4 wei4 jiao3 na4."),
+    (
+        "bill-overdue",
+        "请注意，您的水费已逾期未缴，请尽快缴纳。",
+        "qing3 zhu4 yi4, nin2 de shui3 fei4 yi3 yu2 qi1 wei4 jiao3, qing3 jin3 kuai4 jiao3 na4.",
+    ),
+    ("reading-date-intro", "上次抄表日期为", "shang4 ci4 chao1 biao3 ri4 qi1 wei2"),
+    ("reading-intro", "水表读数为", "shui3 biao3 du2 shu4 wei2"),
+    ("usage-intro", "本期用水量为", "ben3 qi1 yong4 shui3 liang4 wei2"),
+    ("cubic-metres", "立方米。", "li4 fang1 mi3."),
     (
         "after-bill",
         "重听请按1，人工服务请按0。",

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from acd.commands import CallerGone, Command, Enqueue
 from billing.gateway import BillingGateway, BillingUnavailable
+from ivr.listen import SpeechInput
 from ivr.menu import (
     AccountUnknown,
     Action,
@@ -30,12 +31,13 @@ from ivr.menu import (
     Hangup,
     Input,
     LookUpAccount,
-    MenuConfig,
     Play,
+    SpeechHeard,
     Start,
     Transfer,
     decide,
 )
+from ivr.menu_tree import MenuTree
 from kernel.call_events import IvrLeft, IvrStepped
 from kernel.clock import Clock
 from kernel.events import EventBus
@@ -65,12 +67,14 @@ class AgiChannel(Protocol):
 
 
 class AgiDialogue:
-    """AGI verbs the IVR uses, with hang-up detection and digit collection."""
+    """AGI verbs the IVR uses, with hang-up detection and digit collection. ``company``: whose recordings the
+    caller hears (a file in ``prompt_dir/<company>/`` replaces the common one of the same name)."""
 
     def __init__(self, channel: AgiChannel, prompt_dir: Path, digit_timeout_ms: int) -> None:
         self._channel = channel
         self._prompt_dir = prompt_dir
         self._timeout_ms = digit_timeout_ms
+        self.company = ""
 
     async def command(self, command: str) -> str:
         result = await self._channel.send_command(command)
@@ -82,6 +86,13 @@ class AgiDialogue:
         value, _data = result.get("result", ("", ""))
         return str(value)
 
+    async def raw(self, command: str) -> dict[str, Any]:
+        """The command's whole result as panoramisk parses it (no hang-up detection)."""
+        return await self._channel.send_command(command)
+
+    def unique_id(self) -> str:
+        return self._channel.headers.get("agi_uniqueid", "")
+
     def channel_name(self) -> str:
         return self._channel.headers.get("agi_channel", "")
 
@@ -90,6 +101,10 @@ class AgiDialogue:
         return "" if number == "unknown" else number
 
     def _file(self, prompt: str) -> str:
+        if self.company:
+            own = self._prompt_dir / self.company / prompt
+            if own.with_suffix(".wav").exists():
+                return str(own)
         return str(self._prompt_dir / prompt)
 
     async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
@@ -104,13 +119,18 @@ class AgiDialogue:
         code = await self.command(f"WAIT FOR DIGIT {timeout_ms}")
         return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
 
-    async def collect(self, prompts: tuple[str, ...], max_digits: int) -> str:
+    async def collect(self, prompts: tuple[str, ...], max_digits: int, timeout_ms: int | None = None) -> str:
         """Digits keyed over or after the prompts; '#' ends early and is dropped; "" on silence."""
         digits = await self.play(prompts, DTMF_KEYS)
         if not digits:
-            digits = await self.wait_digit(self._timeout_ms)
+            digits = await self.wait_digit(timeout_ms or self._timeout_ms)
+        return await self.more_digits(digits, max_digits, timeout_ms)
+
+    async def more_digits(self, digits: str, max_digits: int, timeout_ms: int | None = None) -> str:
+        """Goes on collecting after the first key(s) ``digits`` until '#', ``max_digits`` or a pause."""
+        timeout = timeout_ms or self._timeout_ms
         while digits and not digits.endswith("#") and len(digits) < max_digits:
-            key = await self.wait_digit(self._timeout_ms)
+            key = await self.wait_digit(timeout)
             if not key:
                 break
             digits += key
@@ -131,6 +151,10 @@ async def _no_owner(_account: str) -> int | None:
 
 async def _no_outage(_number: str) -> tuple[str, ...]:
     return ()
+
+
+async def _no_company(_number: str) -> str:
+    return ""
 
 
 OUTAGE_STEP = "outage"  # the IVR path's first step when the caller heard an outage notice
@@ -158,19 +182,25 @@ class IvrRunner:
     given, offers a call the IVR hands over at once when an agent is free (the seats it rings); ``outage_notice``
     gives the outage notice (停水公告) for the caller's number, () if none applies: the caller hears it after the
     notices and before the menu, and either hangs up (IvrLeft with outcome "deflected") or presses 0 (or waits)
-    for the menu."""
+    for the menu. ``menus`` gives the menu tree for a new call (the call keeps it to its end); ``company_of``
+    finds the water company of the caller's number ("" if unknown: the account, once entered, may tell it);
+    ``speech``, when a recognizer is loaded, lets callers say what the menu's questions accept (keys still work)."""
 
-    def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, config: MenuConfig,
+    def __init__(self, bus: EventBus, billing: BillingGateway, clock: Clock, menus: Callable[[], MenuTree],
                  prompt_dir: Path, digit_timeout_ms: int, *,
                  notices: Callable[[], tuple[str, ...]] = _no_notices,
                  owner_of: Callable[[str], Awaitable[int | None]] = _no_owner,
                  acd: DirectOffers | None = None,
                  outage_notice: Callable[[str], Awaitable[tuple[str, ...]]] = _no_outage,
+                 company_of: Callable[[str], Awaitable[str]] = _no_company,
+                 speech: SpeechInput | None = None,
                  night: NightHook | None = None) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
-        self._config = config
+        self._menus = menus
+        self._company_of = company_of
+        self._speech = speech
         self._prompt_dir = prompt_dir
         self._timeout_ms = digit_timeout_ms
         self._notices = notices
@@ -182,21 +212,24 @@ class IvrRunner:
     async def handle(self, request: AgiChannel) -> None:
         linkedid = request.headers.get("agi_uniqueid", "")
         agi = AgiDialogue(request, self._prompt_dir, self._timeout_ms)
+        tree = self._menus()
         dialogue = Dialogue()
         reported = 0
         try:
+            agi.company = await self._company(agi.caller_number())
             notices = self._notices()
             if notices:
                 await agi.play(notices)
             dialogue = await self._outage(agi, dialogue, linkedid)
             reported = len(dialogue.path)
-            dialogue, actions = decide(self._config, dialogue, Start())
+            dialogue, actions = decide(tree, dialogue, Start(company=agi.company))
             while actions:
                 action, actions = actions[0], actions[1:]
                 result = await self._perform(agi, action, dialogue, linkedid)
                 reported = self._report_steps(dialogue, linkedid, reported)
                 if result is not None:
-                    dialogue, actions = decide(self._config, dialogue, result)
+                    dialogue, actions = decide(tree, dialogue, result)
+                    agi.company = dialogue.company
         except _Deflected:
             return
         except CallerHungUp:
@@ -217,7 +250,8 @@ class IvrRunner:
         except CallerHungUp:
             log.info("call %s hung up after the outage notice: deflected", linkedid)
             self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(heard),
-                                      account_number=None, next="hangup", outcome="deflected"))
+                                      account_number=None, next="hangup", outcome="deflected",
+                                      company=agi.company))
             raise _Deflected() from None
         log.info("call %s goes on to the menu after the outage notice (key %r)", linkedid, key)
         return heard
@@ -227,8 +261,13 @@ class IvrRunner:
         match action:
             case Play(prompts):
                 await agi.play(prompts)
-            case Collect(prompts, max_digits):
-                return DigitsEntered(await agi.collect(prompts, max_digits))
+            case Collect(prompts, max_digits, timeout_ms, grammar) if grammar and self._speech is not None:
+                heard = await self._speech.listen(agi, prompts, grammar)
+                if isinstance(heard, str):  # a key: DTMF always works; go on collecting keys
+                    return DigitsEntered(await agi.more_digits(heard, max_digits, timeout_ms))
+                return SpeechHeard(heard.words)
+            case Collect(prompts, max_digits, timeout_ms):
+                return DigitsEntered(await agi.collect(prompts, max_digits, timeout_ms))
             case LookUpAccount(number):
                 return await self._look_up(number)
             case Transfer(queue, reason):
@@ -294,6 +333,15 @@ class IvrRunner:
             log.warning("direct offer of %s failed, queueing through hold: %s", linkedid, exc)
             return ()
 
+    async def _company(self, caller_number: str) -> str:
+        if not caller_number:
+            return ""
+        try:
+            return await self._company_of(caller_number)
+        except Exception as exc:  # best effort: the common prompts, and the account may still tell it
+            log.warning("company lookup for %s failed: %s", caller_number, exc)
+            return ""
+
     async def _owner(self, account_number: str | None) -> str:
         if not account_number:
             return ""
@@ -313,7 +361,7 @@ class IvrRunner:
         self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(dialogue),
                                   account_number=dialogue.account_number, next=next_step,
                                   outcome="self_service" if dialogue.self_served and next_step == "hangup"
-                                  else None))
+                                  else None, company=dialogue.company))
 
 
 def path_text(dialogue: Dialogue) -> str:

@@ -21,6 +21,9 @@ Rules implemented:
 * Clock times on the 24-hour clock: the hour as a count before 点 (2:00 → 两点, 0:00 → 零点, 22:00 →
   二十二点), then the minutes with 分 unless on the hour, a single digit after 零 (8:30 → 八点三十分,
   14:05 → 十四点零五分, 9:02 → 九点零二分).
+* Decimals (meter readings, cubic metres), rounded half-up to 0.01: the whole part as an integer, then 点
+  and the fraction digit by digit with trailing zeros silent (1024.50 → 一千零二十四点五, 0.05 → 零点零五,
+  18.00 → 十八).  A quantity before a measure word says a whole 2 as 两 (两立方米), like money.
 """
 
 from __future__ import annotations
@@ -28,7 +31,16 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["prompt_names_used", "say_amount", "say_date", "say_digits", "say_integer", "say_time"]
+__all__ = [
+    "prompt_names_used",
+    "say_amount",
+    "say_date",
+    "say_decimal",
+    "say_digits",
+    "say_integer",
+    "say_quantity",
+    "say_time",
+]
 
 MAX_INTEGER = 100_000_000
 """Exclusive upper bound of :func:`say_integer` (亿 is not supported)."""
@@ -135,6 +147,25 @@ def say_time(t: time) -> list[str]:
     if t.minute:
         words += [*(["d0"] if t.minute < 10 else []), *say_integer(t.minute), "fen"]
     return words
+
+
+def say_decimal(value: Decimal) -> list[str]:
+    """Read a number with up to two decimals (a meter reading); ``ValueError`` if negative or too large."""
+    if not isinstance(value, Decimal):
+        raise TypeError(f"say_decimal expects a Decimal, got {type(value).__name__}")
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"say_decimal needs a finite, non-negative number, got {value}")
+    whole, fraction = divmod(int(value.quantize(_CENT, rounding=ROUND_HALF_UP) * 100), 100)
+    words = say_integer(whole)
+    if fraction:
+        words += ["point", *say_digits(f"{fraction:02d}".rstrip("0"))]
+    return words
+
+
+def say_quantity(value: Decimal) -> list[str]:
+    """Read a quantity before a measure word (立方米): as :func:`say_decimal`, but a whole 2 is 两."""
+    words = say_decimal(value)
+    return ["liang"] if words == ["d2"] else words
 
 
 def prompt_names_used() -> frozenset[str]:

@@ -31,6 +31,7 @@ class IvrLeft(Event):
     account_number: str | None
     next: str  # "queue" or "hangup"
     outcome: str | None  # e.g. "self_service" when the caller was served without an agent
+    company: str = ""  # the water company the caller's number or account belongs to ("" = the default one)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from billing.caller import number_variants
 from billing.models import Account
 from kernel.clock import Clock
 from kernel.database import transaction
@@ -74,17 +75,6 @@ def window(outage: Outage) -> OutageWindow:
     kind: Kind = "emergency" if outage.kind == "emergency" else "planned"
     return OutageWindow(id=outage.id, supply_zone=outage.supply_zone, kind=kind, starts_at=outage.starts_at,
                         ends_at=outage.ends_at, cancelled_at=outage.cancelled_at)
-
-
-def number_variants(number: str) -> list[str]:
-    """The caller id as received, and without a +86/0086/86 country prefix."""
-    digits = number.strip()
-    variants = [digits]
-    for prefix in ("+86", "0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 7:
-            variants.append(digits[len(prefix):])
-            break
-    return variants
 
 
 def outage_for_number(session: Session, number: str, now: datetime) -> OutageWindow | None:

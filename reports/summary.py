@@ -92,6 +92,7 @@ class CallLogEntry:
     talk_seconds: float | None
     abandon_stage: str | None = None
     short_abandon: bool = False
+    company: str | None = None
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -247,6 +248,7 @@ def _entry(contact: Contact) -> CallLogEntry:
         answered_at=contact.answered_at,
         ended_at=contact.ended_at,
         agent_id=contact.agent_id,
+        company=contact.company,
         queue=contact.queue,
         ivr_path=contact.ivr_path,
         outcome=contact.outcome,

@@ -99,3 +99,35 @@ def test_unreadable_files_raise_invalid_input(session_factory: sessionmaker[Sess
     with pytest.raises(InvalidInput, match="cannot read"):
         import_accounts(session_factory, tmp_path / "missing.csv", now=FIRST_IMPORT)
     assert accounts(session_factory) == {}
+
+
+FULL_HEADER = HEADER.rstrip("\n") + ",抄表日期,用水量,缴费状态,所属公司\n"
+
+
+def test_optional_columns_are_stored_and_kept_by_a_file_without_them(session_factory: sessionmaker[Session],
+                                                                      tmp_path: Path) -> None:
+    full = write(tmp_path / "full.csv", FULL_HEADER
+                 + "10020031,张伟,,,城西,128.50,2026-12-15,3021.50,2026-11-20,18.5,逾期,滇池水务\n")
+    assert import_accounts(session_factory, full, now=FIRST_IMPORT).errors == []
+    zhang = accounts(session_factory)["10020031"]
+    assert (zhang.last_reading_date, zhang.usage, zhang.payment_status, zhang.company) == (
+        date(2026, 11, 20), Decimal("18.50"), "overdue", "滇池水务")
+
+    # An older export without the optional columns updates the rest and leaves them alone; a new account
+    # gets the defaults.
+    short = write(tmp_path / "short.csv", HEADER + "10020031,张伟,,,城西,0,,3040\n10020032,李娜,,,,5,,\n")
+    result = import_accounts(session_factory, short, now=SECOND_IMPORT)
+    assert (result.inserted, result.updated, result.errors) == (1, 1, [])
+    stored = accounts(session_factory)
+    zhang = stored["10020031"]
+    assert (zhang.amount_due, zhang.last_reading) == (Decimal("0.00"), Decimal("3040.00"))
+    assert (zhang.last_reading_date, zhang.usage, zhang.payment_status, zhang.company) == (
+        date(2026, 11, 20), Decimal("18.50"), "overdue", "滇池水务")
+    li = stored["10020032"]
+    assert (li.last_reading_date, li.usage, li.payment_status, li.company) == (None, None, "unpaid", "")
+
+    # A file that has the columns but empty cells clears them.
+    cleared = write(tmp_path / "cleared.csv", FULL_HEADER + "10020031,张伟,,,城西,0,,3040,,,,\n")
+    assert import_accounts(session_factory, cleared, now=SECOND_IMPORT).errors == []
+    zhang = accounts(session_factory)["10020031"]
+    assert (zhang.last_reading_date, zhang.usage, zhang.payment_status, zhang.company) == (None, None, "unpaid", "")

@@ -53,12 +53,13 @@ def phones(tmp_path: Path) -> Iterator[Callable[..., BaresipPhone]]:
     started: list[BaresipPhone] = []
 
     def make(user: str, *, hotline: RunningHotline | None = None, seat: str | None = None,
-             frequency: int | None = None, answer: bool | None = None, sip_port: int | None = None) -> BaresipPhone:
+             frequency: int | None = None, answer: bool | None = None, sip_port: int | None = None,
+             source_wav: Path | None = None) -> BaresipPhone:
         """A seat phone (``seat``: registers, answers unless ``answer=False``) or a customer's phone (answers
         only with ``answer=True``), on ``sip_port`` when given (e.g. where the trunk sends callbacks)."""
         workdir = tmp_path / f"phone-{user}-{len(started)}"
         workdir.mkdir(parents=True)
-        source = tone(workdir / "mic.wav", frequency) if frequency else None
+        source = source_wav or (tone(workdir / "mic.wav", frequency) if frequency else None)
         phone = BaresipPhone(
             workdir=workdir, sip_port=sip_port or free_sip_port(), ctrl_port=free_port(), user=seat or user,
             registrar_port=hotline.sip_port if (hotline and seat) else None,

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from billing.gateway import PaymentStatus
 from billing.importer import (
     AccountRow,
     ImportResult,
@@ -192,3 +193,76 @@ def test_format_import_report() -> None:
     ]
     assert format_import_report(ImportResult("b.csv", 1, 0, [])) == (
         "Imported accounts from b.csv: 1 inserted, 0 updated, 0 line(s) rejected.")
+
+
+# --- the optional columns: the complete bill and the water company -----------------------------------------
+
+FULL_HEADER = HEADER.rstrip("\n") + ",last_reading_date,usage,payment_status,company\n"
+FULL_CHINESE_HEADER = CHINESE_HEADER.rstrip("\n") + ",抄表日期,用水量,缴费状态,所属公司\n"
+FULL_LINE = GOOD_LINE.rstrip("\n") + ",2026-11-20,18.5,逾期,滇池水务\n"
+
+
+def test_optional_columns_give_the_complete_bill() -> None:
+    result = parse_accounts_csv(FULL_HEADER + FULL_LINE)
+    assert result.errors == []
+    assert result.optional_columns == {"last_reading_date", "usage", "payment_status", "company"}
+    (row,) = result.rows
+    assert (row.last_reading_date, row.usage, row.payment_status, row.company) == (
+        date(2026, 11, 20), Decimal("18.5"), PaymentStatus.OVERDUE, "滇池水务")
+
+
+def test_optional_columns_have_chinese_names_too() -> None:
+    assert parse_accounts_csv(FULL_CHINESE_HEADER + FULL_LINE) == parse_accounts_csv(FULL_HEADER + FULL_LINE)
+
+
+def test_without_optional_columns_rows_get_the_defaults_and_none_are_listed() -> None:
+    result = parse_accounts_csv(HEADER + GOOD_LINE)
+    assert result.optional_columns == frozenset()
+    (row,) = result.rows
+    assert (row.last_reading_date, row.usage, row.payment_status, row.company) == (
+        None, None, PaymentStatus.UNPAID, "")
+
+
+def test_a_file_may_have_only_some_optional_columns() -> None:
+    result = parse_accounts_csv(HEADER.rstrip("\n") + ",缴费状态\n" + GOOD_LINE.rstrip("\n") + ",已缴\n")
+    assert result.errors == []
+    assert result.optional_columns == {"payment_status"}
+    assert result.rows[0].payment_status == PaymentStatus.PAID
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [("paid", PaymentStatus.PAID), ("Unpaid", PaymentStatus.UNPAID), ("OVERDUE", PaymentStatus.OVERDUE),
+     ("已缴", PaymentStatus.PAID), ("未缴", PaymentStatus.UNPAID), ("逾期", PaymentStatus.OVERDUE),
+     ("", PaymentStatus.UNPAID), (" paid ", PaymentStatus.PAID)],
+)
+def test_payment_status_words(word: str, status: PaymentStatus) -> None:
+    result = parse_accounts_csv(FULL_HEADER + f"1234,A,,,,1,,,,,{word},\n")
+    assert result.errors == []
+    assert result.rows[0].payment_status == status
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        ("2026-13-01,,,", "line 2: last_reading_date '2026-13-01' is not a date (YYYY-MM-DD)"),
+        (",-1,,", "line 2: usage '-1' is negative"),
+        (",1.234,,", "line 2: usage '1.234' has more than 2 decimal places"),
+        (",abc,,", "line 2: usage 'abc' is not a number"),
+        (",,欠费,", "line 2: payment_status '欠费' must be one of paid, unpaid, overdue, 已缴, 未缴, 逾期"),
+        (f",,,{'水' * 33}", "line 2: company is longer than 32 characters"),
+        (",,,", None),
+    ],
+)
+def test_each_bad_optional_field_is_named_with_its_line(cells: str, expected: str | None) -> None:
+    result = parse_accounts_csv(FULL_HEADER + f"1234,A,,,,1,,,{cells}\n")
+    if expected is None:
+        assert result.errors == []
+        assert result.rows[0] == AccountRow("1234", "A", None, "", "", Decimal("1"), None, None)
+    else:
+        assert [str(error) for error in result.errors] == [expected]
+        assert result.rows == []
+
+
+def test_optional_column_named_twice_is_a_header_error() -> None:
+    assert messages(FULL_HEADER.rstrip("\n") + ",用水量\n") == ["line 1: column(s) given twice: usage"]

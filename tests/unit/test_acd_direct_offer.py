@@ -23,7 +23,8 @@ from acd.node import AcdNode
 from acd.policy import AcdPolicy, QueuePolicy, Strategy
 from acd.snapshot import from_snapshot, to_snapshot
 from billing.gateway import Bill
-from ivr.menu import MenuConfig
+from ivr.menu_source import read_menu_document
+from ivr.menu_tree import parse_menu
 from ivr.runner import IvrRunner
 from kernel.call_events import CallOffered, IvrLeft
 from kernel.clock import SystemClock
@@ -184,7 +185,8 @@ class FakeAcd:
 
 
 def transfer_commands(acd: FakeAcd, agi: FakeAgi | None = None, bus: EventBus | None = None) -> list[str]:
-    runner = IvrRunner(bus or EventBus(), NoBilling(), SystemClock(), MenuConfig(), Path("/prompts"), 1000,
+    tree = parse_menu(read_menu_document(None))
+    runner = IvrRunner(bus or EventBus(), NoBilling(), SystemClock(), lambda: tree, Path("/prompts"), 1000,
                        acd=acd)
     agi = agi or FakeAgi()
     asyncio.run(runner.handle(agi))

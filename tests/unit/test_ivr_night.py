@@ -15,7 +15,8 @@ from acd.hours import OpeningHours, week_from
 from acd.node import NotRouting
 from acd.policy import AcdPolicy, QueuePolicy
 from billing.gateway import Bill
-from ivr.menu import MenuConfig
+from ivr.menu_source import read_menu_document
+from ivr.menu_tree import parse_menu
 from ivr.night import NightMode, NightService, closed_prompts
 from ivr.runner import AgiDialogue, IvrRunner
 from kernel.call_events import IvrLeft, IvrStepped
@@ -25,6 +26,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 OFFICE = OpeningHours(week_from({"mon-fri": ["08:00-18:00"]}))
 TUESDAY_NIGHT = datetime(2026, 1, 20, 22, 15, tzinfo=SHANGHAI)
 TUESDAY_NOON = datetime(2026, 1, 20, 12, 0, tzinfo=SHANGHAI)
+MENU = parse_menu(read_menu_document(None))  # the default menu: 0 for an agent
 OPENS_TOMORROW = ("night-closed", "night-opens-at", "night-tomorrow", "d8", "point", "night-opens")
 
 
@@ -87,11 +89,12 @@ def service(mode: NightMode, now: datetime = TUESDAY_NIGHT, acd: FakeAcd | None 
 
 
 def night(mode: NightMode, channel: FakeChannel, *, now: datetime = TUESDAY_NIGHT, acd: FakeAcd | None = None,
-          queue: str = "general") -> tuple[bool, list[Event]]:
+          queue: str = "general", company: str = "") -> tuple[bool, list[Event]]:
     bus = EventBus()
     events: list[Event] = []
     bus.tap(events.append)
     agi = AgiDialogue(channel, Path("/prompts"), 1000)
+    agi.company = company
     handled = asyncio.run(service(mode, now, acd, bus).handle(agi, queue, linkedid="c1", path="main>agent>queue",
                                                               account_number="10001234"))
     return handled, events
@@ -152,6 +155,11 @@ def test_a_hang_up_during_the_message_is_still_a_closed_contact() -> None:
     handled, events = night("message", channel)
     assert handled and channel.played()[-1] == "night-opens-at"
     assert contact_story(events)[-1] == ("left", "main>agent>queue>closed", "hangup", "closed")
+
+
+def test_the_contact_keeps_the_callers_water_company() -> None:
+    _, events = night("message", FakeChannel(), company="north_water")
+    assert [e.company for e in events if isinstance(e, IvrLeft)] == ["north_water"]
 
 
 def test_an_unknown_queue_follows_the_default_queues_hours() -> None:
@@ -230,7 +238,7 @@ def test_the_runner_hands_a_caller_for_a_closed_queue_to_the_night_service_not_t
     events: list[Event] = []
     bus.tap(events.append)
     acd = FakeAcd()
-    runner = IvrRunner(bus, NoBilling(), FixedClock(TUESDAY_NIGHT), MenuConfig(), Path("/prompts"), 1000,
+    runner = IvrRunner(bus, NoBilling(), FixedClock(TUESDAY_NIGHT), lambda: MENU, Path("/prompts"), 1000,
                        acd=acd, night=service("message", bus=bus))
     channel = FakeChannel(keys={"main-menu": "0"})  # 0: an agent
     asyncio.run(runner.handle(channel))
@@ -244,7 +252,7 @@ def test_the_runner_hands_a_caller_for_a_closed_queue_to_the_night_service_not_t
 
 def test_the_runner_hands_a_caller_for_an_open_queue_over_as_before() -> None:
     acd = FakeAcd()
-    runner = IvrRunner(EventBus(), NoBilling(), FixedClock(TUESDAY_NOON), MenuConfig(), Path("/prompts"), 1000,
+    runner = IvrRunner(EventBus(), NoBilling(), FixedClock(TUESDAY_NOON), lambda: MENU, Path("/prompts"), 1000,
                        acd=acd, night=service("message", now=TUESDAY_NOON))
     channel = FakeChannel(keys={"main-menu": "0"})
     asyncio.run(runner.handle(channel))

@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr.say_zh import prompt_names_used, say_amount, say_date, say_digits, say_integer, say_time
+from ivr.say_zh import (
+    prompt_names_used,
+    say_amount,
+    say_date,
+    say_decimal,
+    say_digits,
+    say_integer,
+    say_quantity,
+    say_time,
+)
 
 _HANZI = {
     **{f"d{i}": c for i, c in enumerate("零一二三四五六七八九")},
@@ -19,6 +28,7 @@ _HANZI = {
     "thousand": "千",
     "wan": "万",
     "liang": "两",
+    "point": "点",
     "yuan": "元",
     "jiao": "角",
     "fen": "分",
@@ -26,7 +36,6 @@ _HANZI = {
     "year": "年",
     "month": "月",
     "day": "日",
-    "point": "点",
 }
 _VALUES = {**{f"d{i}": i for i in range(10)}, "liang": 2}
 _UNITS = {"ten": 10, "hundred": 100, "thousand": 1000}
@@ -203,6 +212,50 @@ def test_say_date_names(day: date) -> None:
 
 def test_say_integer_round_trip_exhaustive_below_100000() -> None:
     assert all(_parse(say_integer(n)) == n for n in range(100_000))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0", "零"),
+        ("2", "二"),
+        ("18", "十八"),
+        ("18.00", "十八"),
+        ("1024.50", "一千零二十四点五"),
+        ("1024.05", "一千零二十四点零五"),
+        ("0.05", "零点零五"),
+        ("0.5", "零点五"),
+        ("2.25", "二点二五"),
+        ("3021.456", "三千零二十一点四六"),  # half-up to two decimals
+        ("9.999", "十"),
+        ("20000.1", "两万点一"),
+    ],
+)
+def test_say_decimal(value: str, expected: str) -> None:
+    assert _hanzi(say_decimal(Decimal(value))) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2", "两"), ("2.00", "两"), ("2.5", "二点五"), ("12", "十二"),
+                                                 ("22", "二十二"), ("35.8", "三十五点八")])
+def test_say_quantity_says_a_whole_two_as_liang(value: str, expected: str) -> None:
+    assert _hanzi(say_quantity(Decimal(value))) == expected
+
+
+@pytest.mark.parametrize("value", ["-0.01", "-1", "NaN", "Infinity", "100000000", "99999999.995"])
+def test_say_decimal_rejects(value: str) -> None:
+    with pytest.raises(ValueError):
+        say_decimal(Decimal(value))
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2))
+def test_say_decimal_round_trip(value: Decimal) -> None:
+    names = say_decimal(value)
+    assert set(names) <= prompt_names_used()
+    cut = names.index("point") if "point" in names else len(names)
+    whole, fraction = names[:cut], names[cut + 1:]
+    assert fraction[-1:] != ["d0"]
+    digits = "".join(str(_VALUES[name]) for name in fraction)
+    assert Decimal(f"{_parse(whole)}.{digits or 0}") == value
 
 
 @pytest.mark.parametrize(

@@ -119,3 +119,15 @@ def test_failover_hosts_must_be_host_and_port(entry: str) -> None:
 def test_failover_hosts_accept_names_and_ipv6() -> None:
     hosts = ["app2:4573", "[fd00::2]:4573", "192.0.2.7:4574"]
     assert Settings.model_validate({"agi": {"failover_hosts": hosts}}).agi.failover_hosts == hosts
+
+
+def test_companies_name_known_queues_and_unique_codes() -> None:
+    from config.settings import Settings
+    queues = {"queues": [{"name": "general"}, {"name": "east_general"}]}
+    settings = Settings(acd=queues, companies=[{"code": "east", "name": "东区水务",
+                                                "queues": {"general": "east_general"}}])
+    assert settings.companies[0].queues == {"general": "east_general"}
+    with pytest.raises(ValueError, match=r"both must be acd\.queues"):
+        Settings(acd=queues, companies=[{"code": "east", "name": "东区水务", "queues": {"general": "nosuch"}}])
+    with pytest.raises(ValueError, match="codes must be unique"):
+        Settings(acd=queues, companies=[{"code": "east", "name": "a"}, {"code": "east", "name": "b"}])
