@@ -74,10 +74,15 @@ class Enqueue:
 
 @dataclass(frozen=True)
 class RequestCallback:
-    """The waiting caller asked to be called back at ``number``; they keep their place as a virtual caller."""
+    """The waiting caller asked to be called back at ``number``; they keep their place as a virtual caller.
+    With ``queue``, a caller who is not in line (the IVR found the queue closed) joins the end of that queue's
+    line as a virtual caller, in the same decision: it is never offered as a call with no channel."""
 
     linkedid: str
     number: str
+    queue: str | None = None
+    account_number: str | None = None
+    ivr_path: str = ""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from acd.commands import (
     SetTelephonyLink,
     Tick,
 )
+from acd.hours import next_opening
 from acd.lifecycle import (
     answered,
     call_over,
@@ -99,8 +100,8 @@ def _apply(w: Work, cmd: Command) -> None:
         case Enqueue():
             if enqueue(w, cmd) and cmd.direct:
                 w.direct = cmd.linkedid
-        case RequestCallback(linkedid, number):
-            request_callback(w, linkedid, number)
+        case RequestCallback():
+            request_callback(w, cmd)
         case MarkAnswered(linkedid, seat):
             answered(w, linkedid, seat)
         case MarkNoAnswer(linkedid, status, seat):
@@ -156,6 +157,8 @@ def _route(w: Work) -> None:
         return
     for key in list(w.line):
         call = w.waiting[key[2]]
+        if call.is_callback and not w.policy.is_open(call.queue, w.now):
+            continue  # a callback is placed only while its queue is open
         group = candidates(w.policy, call, free, w.agents, w.now, w.emergency)
         if not group:
             continue
@@ -186,11 +189,13 @@ def _offer(w: Work, call: WaitingCall, chosen: list[Agent]) -> None:
 
 def next_deadline(state: AcdState, now: datetime) -> datetime | None:
     """The earliest time after ``now`` at which a Tick could change something: a wrap-up ending, a
-    caller's stickiness expiring, skills relaxing, or a call overflowing."""
+    caller's stickiness expiring, skills relaxing, a call overflowing, or a queue with callbacks waiting
+    opening."""
     deadlines = [a.wrapup_until for a in state.agents.values()
                  if a.state == AgentState.WRAP_UP and a.wrapup_until is not None]
     limit = timedelta(seconds=state.policy.offer_timeout_seconds)
     deadlines += [offer.at + limit for offer in state.offered.values()]
+    deadlines += _openings(state, now)
     for call in state.waiting.values():
         policy = state.policy.queue(call.queue)
         offsets = [rule.after_seconds for rule in state.policy.overflow_rules(call.queue, state.emergency)]
@@ -203,3 +208,10 @@ def next_deadline(state: AcdState, now: datetime) -> datetime | None:
             if moment > now:
                 deadlines.append(moment)
     return min(deadlines, default=None)
+
+
+def _openings(state: AcdState, now: datetime) -> list[datetime]:
+    """When each closed queue with a callback waiting opens (within the search horizon)."""
+    closed = {c.queue for c in state.waiting.values() if c.is_callback and not state.policy.is_open(c.queue, now)}
+    openings = (next_opening(state.policy.queue(q).hours, now, state.policy.timezone) for q in sorted(closed))
+    return [moment for moment in openings if moment is not None]

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from acd.agents import Agent, AgentState
-from acd.commands import Enqueue
+from acd.commands import Enqueue, RequestCallback
 from acd.routing import overflow_queues
 from acd.state import HANDLE_TIME_WEIGHT, WaitingCall, Work
 from acd.views import position_of
@@ -38,7 +38,11 @@ def enqueue(w: Work, cmd: Enqueue) -> bool:
     return True
 
 
-def request_callback(w: Work, linkedid: str, number: str) -> None:
+def request_callback(w: Work, cmd: RequestCallback) -> None:
+    linkedid, number = cmd.linkedid, cmd.number
+    if cmd.queue is not None and not known(w, linkedid):
+        enqueue(w, Enqueue(linkedid=linkedid, channel="", queue=cmd.queue, account_number=cmd.account_number,
+                           caller_number=number, ivr_path=cmd.ivr_path))
     call = w.waiting.get(linkedid)
     if call is None:
         raise NotFound(f"call {linkedid} is not waiting in a queue")

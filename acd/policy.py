@@ -1,12 +1,15 @@
 """How the ACD routes, as data: queues with their strategy, skills, wrap-up, overflow, callback and
-stickiness rules, the not-ready reason codes and the emergency seats. Pure; built from settings by the
-composition root and handed to the core inside its state."""
+stickiness rules and opening hours, the not-ready reason codes, the emergency seats and the time zone.
+Pure; built from settings by the composition root and handed to the core inside its state."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
+
+from acd.hours import ALWAYS_OPEN, OpeningHours, is_open
 
 
 class Strategy(StrEnum):
@@ -46,6 +49,7 @@ class QueuePolicy:
     callback_after_seconds: float | None = None  # offer a callback when the estimated wait reaches this
     sticky_seconds: float = 30.0  # how long a repeat caller waits for the owner of their open work order
     default_handle_seconds: float = 180.0  # the handle-time estimate before any call has been handled
+    hours: OpeningHours = ALWAYS_OPEN  # while closed, the IVR's night service takes callers; callbacks wait
 
 
 DEFAULT_REASONS = ("break", "meal", "training", "meeting", "after_call_work", "missed", "forced")
@@ -62,6 +66,7 @@ class AcdPolicy:
     # An offer whose outcome never arrived (events lost in a takeover or a reconnect) counts as missed after
     # this long, so the call goes back to its place instead of waiting for ever.
     offer_timeout_seconds: float = 60.0
+    timezone: tzinfo = UTC  # where the queues' opening hours are read
 
     def queue(self, name: str) -> QueuePolicy:
         """The named queue's policy; an unknown name gets the default queue's (a call is never refused)."""
@@ -70,6 +75,10 @@ class AcdPolicy:
     def seat_open(self, seat: str | None, emergency: bool) -> bool:
         """Whether a seat takes calls now: an emergency seat only in emergency mode."""
         return emergency or seat not in self.emergency_seats
+
+    def is_open(self, queue: str, at: datetime) -> bool:
+        """Whether the queue is within its opening hours at ``at``."""
+        return is_open(self.queue(queue).hours, at, self.timezone)
 
     def overflow_rules(self, queue: str, emergency: bool) -> tuple[OverflowRule, ...]:
         policy = self.queue(queue)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from acd.policy import AcdPolicy, OverflowRule, QueuePolicy, SkillStep, Strategy
+from config.hours import opening_hours
 from config.settings import OverflowSettings, Settings
 
 
@@ -19,9 +22,11 @@ def acd_policy(settings: Settings) -> AcdPolicy:
             skills=dict(q.skills), relax=tuple(SkillStep(s.after_seconds, s.lower_by) for s in q.relax),
             overflow=_rules(q.overflow), emergency_overflow=_rules(q.emergency_overflow),
             emergency_only=q.emergency_only, callback_after_seconds=q.callback_after_seconds,
-            sticky_seconds=q.sticky_seconds, default_handle_seconds=q.default_handle_seconds)
+            sticky_seconds=q.sticky_seconds, default_handle_seconds=q.default_handle_seconds,
+            hours=opening_hours(q))
         for q in acd.queues
     }
     return AcdPolicy(queues=queues, default_queue=acd.queue, reasons=tuple(acd.reasons),
                      emergency_seats=frozenset(s.name for s in settings.asterisk.seats if s.emergency),
-                     offer_timeout_seconds=settings.asterisk.ring_seconds + 15)
+                     offer_timeout_seconds=settings.asterisk.ring_seconds + 15,
+                     timezone=ZoneInfo(settings.timezone))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import uvicorn
 
 from acd.audit import AcdAuditLog
-from acd.commands import Enqueue, RequestCallback
+from acd.commands import RequestCallback
 from acd.core import AcdState
 from acd.node import AcdNode
 from acd.service import AcdService
@@ -27,6 +27,7 @@ from agent_console.work_orders import open_order_owner
 from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
 from config.billing import ClosableBillingGateway, billing_gateway
+from config.hours import night_modes
 from config.live_state import LiveState, open_live_state
 from config.menu import menu_builder
 from config.settings import Settings
@@ -36,6 +37,7 @@ from contacts.trunk_recorder import TrunkOccupancyRecorder
 from ivr.hold import HoldAnnouncer
 from ivr.listen import SpeechInput
 from ivr.menu_source import MenuSource
+from ivr.night import NightService
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from ivr.speech import SpeechRecognizer, load_recognizer
@@ -98,7 +100,8 @@ class Hotline:
         runner = IvrRunner(bus, billing, self.clock, menus.current, s.ivr.prompt_dir, s.ivr.digit_timeout_ms,
                            notices=self._notices, owner_of=self._owner_of, acd=self.acd,
                            outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for,
-                           company_of=CallerCompanies(self.factory).company_of, speech=self._speech_input())
+                           company_of=CallerCompanies(self.factory).company_of, speech=self._speech_input(),
+                           night=NightService(bus, self.clock, self.policy, night_modes(s), self.acd))
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)
@@ -133,10 +136,9 @@ class Hotline:
         self.ami = AmiBridge(self.settings, self.bus, self.clock)
         service = AcdService(self.bus, self.ami, self.clock, self.policy)
         service.start(initial)
-        for owed in await asyncio.to_thread(self._owed_callbacks):
-            service.submit(Enqueue(owed.linkedid, "", owed.queue or self.settings.acd.queue,
-                                   account_number=owed.account_number, caller_number=owed.number))
-            service.submit(RequestCallback(owed.linkedid, owed.number))
+        for owed in await asyncio.to_thread(self._owed_callbacks):  # back in line as virtual callers
+            service.submit(RequestCallback(owed.linkedid, owed.number, queue=owed.queue or self.settings.acd.queue,
+                                           account_number=owed.account_number))
         await self.ami.start()
         await self.ami.wait_ready()  # the login's resync re-reads seats and held callers and reconciles
         return service

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import (
@@ -22,6 +24,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from acd.hours import week_from
 from billing.http_gateway import check_url_template
 
 DEV_SECRET = "change-me"
@@ -169,6 +172,27 @@ class QueueSettings(BaseModel):
     callback_after_seconds: float | None = Field(default=None, ge=0)  # offer a callback at this estimated wait
     sticky_seconds: float = Field(default=30.0, ge=0)
     default_handle_seconds: float = Field(default=180.0, gt=0)
+    # Opening hours in the hotline's timezone: {"mon-fri": ["08:00-18:00"], "sat": ["09:00-12:00"]}; a range
+    # may run past midnight ("22:00-02:00"); a day not named is closed; empty: open around the clock.
+    hours: dict[str, list[str]] = Field(default_factory=dict)
+    holidays: list[date] = Field(default_factory=list)  # closed all day
+    workdays: list[date] = Field(default_factory=list)  # make-up working days (调休), with workday_hours' hours
+    workday_hours: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    night_service: Literal["message", "callback"] = "message"  # while closed: the next opening, or a callback
+
+    @model_validator(mode="after")
+    def _hours_are_valid(self) -> QueueSettings:
+        where = f"acd.queues[{self.name}]"
+        try:
+            week_from(self.hours)
+        except ValueError as exc:
+            raise ValueError(f"{where}.hours: {exc}") from None
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"{where}: {', '.join(map(str, both))} is both a holiday and a make-up working day")
+        if self.workdays and not self.hours:
+            raise ValueError(f"{where}: workdays need hours (without hours the queue is open every day)")
+        return self
 
 
 class AcdSettings(BaseModel):
@@ -242,6 +266,15 @@ class Settings(BaseSettings):
         if settings_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(settings_file)))
         return tuple(sources)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone {name!r} is not a known IANA time zone, e.g. Asia/Shanghai") from None
+        return name
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:

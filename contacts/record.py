@@ -94,7 +94,11 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
         case CallOverflowed():
             return {"overflowed_to": event.to_queue}
         case CallbackRequested():
-            return {"outcome": "callback_requested", "callback_number": event.number, "callback_status": "requested"}
+            changes = {"outcome": "callback_requested", "callback_number": event.number,
+                       "callback_status": "requested"}
+            if not current.get("queue"):  # never queued (the IVR's night service): the queue that owes the call
+                changes["queue"] = event.queue
+            return changes
         case CallbackDialEnded():
             return {"callback_status": "connected" if event.status == "ANSWER" else
                     f"customer_{event.status.lower()}"[:24]}

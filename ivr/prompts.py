@@ -153,6 +153,27 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
         "好的，轮到您时我们会给您回电，再见。",
         "hao3 de, lun2 dao4 nin2 shi2 wo3 men hui4 gei3 nin2 hui2 dian4, zai4 jian4.",
     ),
+    # night service: the queue is closed; the next opening (day, then the time read by ivr.say_zh); a callback
+    ("night-closed", "您好，现在是非工作时间。", "nin2 hao3, xian4 zai4 shi4 fei1 gong1 zuo4 shi2 jian1."),
+    ("night-opens-at", "人工服务将于", "ren2 gong1 fu2 wu4 jiang1 yu2"),
+    ("night-today", "今天", "jin1 tian1"),
+    ("night-tomorrow", "明天", "ming2 tian1"),
+    ("night-opens", "开放。", "kai1 fang4."),
+    (
+        "night-callback-offer",
+        "如需我们在工作时间给您回电，请按1。",
+        "ru2 xu1 wo3 men zai4 gong1 zuo4 shi2 jian1 gei3 nin2 hui2 dian4, qing3 an4 yi1.",
+    ),
+    (
+        "night-callback-confirmed",
+        "好的，我们将在工作时间给您回电，再见。",
+        "hao3 de, wo3 men jiang1 zai4 gong1 zuo4 shi2 jian1 gei3 nin2 hui2 dian4, zai4 jian4.",
+    ),
+    (
+        "night-callback-unavailable",
+        "对不起，暂时无法登记回电，请在工作时间再拨。",
+        "dui4 bu qi3, zan4 shi2 wu2 fa3 deng1 ji4 hui2 dian4, qing3 zai4 gong1 zuo4 shi2 jian1 zai4 bo1.",
+    ),
     (
         "emergency-notice",
         "目前供水抢修繁忙，我们已增开坐席，请您耐心等候。",

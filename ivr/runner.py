@@ -169,6 +169,13 @@ class DirectOffers(Protocol):
     async def execute(self, command: Command) -> Any: ...
 
 
+class NightHook(Protocol):
+    """The night service (:class:`ivr.night.NightService`): takes the caller if the queue is closed (True)."""
+
+    async def handle(self, agi: AgiDialogue, queue: str, *, linkedid: str, path: str,
+                     account_number: str | None) -> bool: ...
+
+
 class IvrRunner:
     """``notices`` gives prompts every caller hears before the menu (e.g. the emergency notice);
     ``owner_of`` finds the agent who owns an account's open work order (first-responder routing); ``acd``, if
@@ -186,7 +193,8 @@ class IvrRunner:
                  acd: DirectOffers | None = None,
                  outage_notice: Callable[[str], Awaitable[tuple[str, ...]]] = _no_outage,
                  company_of: Callable[[str], Awaitable[str]] = _no_company,
-                 speech: SpeechInput | None = None) -> None:
+                 speech: SpeechInput | None = None,
+                 night: NightHook | None = None) -> None:
         self._bus = bus
         self._billing = billing
         self._clock = clock
@@ -199,6 +207,7 @@ class IvrRunner:
         self._owner_of = owner_of
         self._acd = acd
         self._outage_notice = outage_notice
+        self._night = night
 
     async def handle(self, request: AgiChannel) -> None:
         linkedid = request.headers.get("agi_uniqueid", "")
@@ -279,6 +288,9 @@ class IvrRunner:
 
     async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str,
                         linkedid: str) -> None:
+        if self._night is not None and await self._night.handle(
+                agi, queue, linkedid=linkedid, path=path_text(dialogue), account_number=dialogue.account_number):
+            return  # the queue is closed: the night service took the caller (no QQ_NEXT: the dialplan hangs up)
         await agi.set_variable("QQ_QUEUE", queue)
         await agi.set_variable("QQ_ACCOUNT", dialogue.account_number or "")
         await agi.set_variable("QQ_PATH", path_text(dialogue))

@@ -18,6 +18,9 @@ Rules implemented:
   there are jiao or fen, the 零元 is omitted (0.50 → 五角, 0.01 → 一分); 0 → 零元.
   A zero jiao between yuan and fen is said as 零 (123.05 → 一百二十三元零五分).
 * Dates: the year digit by digit, month and day as integers (2026-11-23 → 二零二六年十一月二十三日).
+* Clock times on the 24-hour clock: the hour as a count before 点 (2:00 → 两点, 0:00 → 零点, 22:00 →
+  二十二点), then the minutes with 分 unless on the hour, a single digit after 零 (8:30 → 八点三十分,
+  14:05 → 十四点零五分, 9:02 → 九点零二分).
 * Decimals (meter readings, cubic metres), rounded half-up to 0.01: the whole part as an integer, then 点
   and the fraction digit by digit with trailing zeros silent (1024.50 → 一千零二十四点五, 0.05 → 零点零五,
   18.00 → 十八).  A quantity before a measure word says a whole 2 as 两 (两立方米), like money.
@@ -25,7 +28,7 @@ Rules implemented:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "say_digits",
     "say_integer",
     "say_quantity",
+    "say_time",
 ]
 
 MAX_INTEGER = 100_000_000
@@ -135,6 +139,14 @@ def say_date(d: date) -> list[str]:
         *say_integer(d.month), "month",
         *say_integer(d.day), "day",
     ]  # fmt: skip
+
+
+def say_time(t: time) -> list[str]:
+    """Read a clock time to the minute on the 24-hour clock (八点, 八点三十分, 十四点零五分)."""
+    words = [*_count(t.hour), "point"]
+    if t.minute:
+        words += [*(["d0"] if t.minute < 10 else []), *say_integer(t.minute), "fen"]
+    return words
 
 
 def say_decimal(value: Decimal) -> list[str]:

@@ -36,6 +36,17 @@ def test_owed_callbacks_are_the_requested_ones_not_yet_answered_oldest_first(
                                                                ("late", "general", "13900000000")]
 
 
+def test_a_night_callback_is_owed_in_line_from_when_it_left_the_ivr(session_factory: sessionmaker[Session]) -> None:
+    night = Contact(linkedid="night", arrived_at=T0 + timedelta(minutes=19), ivr_left_at=T0 + timedelta(minutes=20),
+                    queue="billing", outcome="callback_requested", callback_number="13911112222",
+                    callback_status="requested")  # never queued: the IVR found the queue closed
+    with transaction(session_factory) as session:
+        session.add_all([contact("late", 30, "requested"), night, contact("early", 10, "requested")])
+    with transaction(session_factory) as session:
+        owed = owed_callbacks(session, since=T0 - timedelta(hours=24))
+    assert [(o.linkedid, o.queue) for o in owed] == [("early", "general"), ("night", "billing"), ("late", "general")]
+
+
 async def test_emergency_switches_are_audited(session_factory: sessionmaker[Session]) -> None:
     log = AcdAuditLog(session_factory)
     await log.on_event(EmergencyModeChanged(at=T0, on=True, actor_id=3, note="cold snap",

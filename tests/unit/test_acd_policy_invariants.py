@@ -1,7 +1,8 @@
 """Invariants of the ACD core under random command sequences with every policy feature at once: several
 queues (longest idle, fewest calls, skills with relaxation, ring-all), overflow, first-responder owners,
-queue callbacks, emergency seats, the telephony link going down and up, and calls the IVR hands over for
-an offer at once (direct)."""
+queue callbacks (from held callers, and from callers the IVR found a queue closed for: a callback is placed
+only while its queue is open), emergency seats, the telephony link going down and up, and calls the IVR
+hands over for an offer at once (direct)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from acd.commands import (
     Tick,
 )
 from acd.core import AcdState, decide
+from acd.hours import OpeningHours, week_from
 from acd.policy import AcdPolicy, OverflowRule, QueuePolicy, SkillStep, Strategy
 from acd.snapshot import from_snapshot, to_snapshot
 from kernel.call_events import AgentStateChanged, CallOffered
@@ -47,7 +49,8 @@ STATUSES = ("NOANSWER", "BUSY", "CHANUNAVAIL", "CANCEL", "REDIRECT_FAILED", "LIN
 POLICY = AcdPolicy(queues={
     "general": QueuePolicy("general", wrapup_seconds=3, overflow=(OverflowRule(20, "billing"),)),
     "billing": QueuePolicy("billing", Strategy.SKILLS, 2, {"billing": 3}, (SkillStep(10, 1), SkillStep(20, 3))),
-    "repair": QueuePolicy("repair", Strategy.FEWEST_CALLS, 0, emergency_overflow=(OverflowRule(5, "general"),)),
+    "repair": QueuePolicy("repair", Strategy.FEWEST_CALLS, 0, emergency_overflow=(OverflowRule(5, "general"),),
+                          hours=OpeningHours(week_from({"mon-sun": ["00:02-24:00"]}))),  # opens 2 minutes in
     "small": QueuePolicy("small", Strategy.RING_ALL, 1, sticky_seconds=8),
 }, emergency_seats=frozenset({"e4"}))
 
@@ -90,6 +93,8 @@ class PolicyMachine(RuleBasedStateMachine):
                     assert seat in self.state.registered_seats
                     assert self.state.emergency or seat not in POLICY.emergency_seats
                     assert agent_id not in self.state.offered[event.linkedid].call.missed_by
+                if event.callback_number is not None:
+                    assert POLICY.is_open(event.queue, self.now)
 
     def pick_call(self, data: st.DataObject) -> str:
         known = sorted(self.live | {a.call for a in self.state.agents.values() if a.call}) or ["none"]
@@ -139,8 +144,23 @@ class PolicyMachine(RuleBasedStateMachine):
         number = data.draw(st.sampled_from(("1390001", "1390002", "1390003")))
         pending = (*self.state.waiting.values(), *(o.call for o in self.state.offered.values()))
         twin = next((c.linkedid for c in pending if c.callback_number == number and c.linkedid != linkedid), None)
+        waiting = self.state.waiting.get(linkedid)
+        merges = twin is not None and waiting is not None and not waiting.is_callback  # asked twice: kept
         events = self.step(RequestCallback(linkedid, number), dt)
-        if events and twin is not None:
+        if events and merges:
+            self.live.discard(linkedid)  # merged into the callback already in line for that number
+
+    @rule(queue=st.sampled_from(QUEUES), number=st.sampled_from(("1390001", "1390002", "1390003")),
+          dt=st.integers(0, 4))
+    def night_callback(self, queue: str, number: str, dt: int) -> None:
+        """A caller the IVR found the queue closed for asks to be called back: a virtual caller joins the line."""
+        self.count += 1
+        linkedid = f"n{self.count}"
+        pending = (*self.state.waiting.values(), *(o.call for o in self.state.offered.values()))
+        twin = any(c.callback_number == number for c in pending)
+        self.live.add(linkedid)
+        events = self.step(RequestCallback(linkedid, number, queue=queue), dt)
+        if not events or twin:
             self.live.discard(linkedid)  # merged into the callback already in line for that number
 
     @rule(data=st.data(), dt=st.integers(0, 4))

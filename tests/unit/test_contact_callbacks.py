@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from kernel.call_events import CallAnswered, CallbackDialEnded, CallbackRequested, CallEnded, CallOverflowed
+from kernel.call_events import (
+    CallAnswered,
+    CallbackDialEnded,
+    CallbackRequested,
+    CallEnded,
+    CallOverflowed,
+    IvrLeft,
+    IvrStepped,
+)
 from tests.unit.test_contact_abandons import fold
 from tests.unit.test_contact_record import arrival, at, offered, queued
 
@@ -31,3 +39,25 @@ def test_the_answering_agent_of_a_ring_all_offer_is_the_calls_agent() -> None:
                    CallAnswered(at=at(25), linkedid="1", agent_id=42, seat="seat1042", queue="general",
                                 waited_seconds=5.0)])
     assert (record["agent_id"], record["seat"]) == (42, "seat1042")
+
+
+def test_a_caller_the_night_service_took_is_closed_and_never_queued() -> None:
+    record = fold([arrival(), IvrStepped(at=at(10), linkedid="1", step="closed"),
+                   IvrLeft(at=at(20), linkedid="1", path="main>agent>queue>closed", account_number=None,
+                           next="hangup", outcome="closed"),
+                   CallEnded(at=at(21), linkedid="1", channel="PJSIP/trunk-1", cause="Normal Clearing")])
+    assert (record["outcome"], record["ivr_path"], record.get("queued_at")) == (
+        "closed", "main>agent>queue>closed", None)
+    assert not record.get("abandon_stage")
+
+
+def test_a_night_callback_owes_the_call_of_its_queue() -> None:
+    record = fold([arrival(), IvrStepped(at=at(10), linkedid="1", step="closed"),
+                   IvrStepped(at=at(15), linkedid="1", step="callback"),
+                   CallbackRequested(at=at(16), linkedid="1", number="138", queue="billing", position=1),
+                   IvrLeft(at=at(17), linkedid="1", path="main>agent>queue>closed>callback", account_number=None,
+                           next="callback", outcome=None),
+                   CallEnded(at=at(25), linkedid="1", channel="PJSIP/trunk-1", cause="Normal Clearing")])
+    assert (record["outcome"], record["callback_number"], record["callback_status"], record["queue"]) == (
+        "callback_requested", "138", "requested", "billing")
+    assert record.get("queued_at") is None  # queued when the callback is offered (CallOffered)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from itertools import pairwise
 
@@ -18,6 +18,7 @@ from ivr.say_zh import (
     say_digits,
     say_integer,
     say_quantity,
+    say_time,
 )
 
 _HANZI = {
@@ -255,3 +256,29 @@ def test_say_decimal_round_trip(value: Decimal) -> None:
     assert fraction[-1:] != ["d0"]
     digits = "".join(str(_VALUES[name]) for name in fraction)
     assert Decimal(f"{_parse(whole)}.{digits or 0}") == value
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [
+        (0, 0, "零点"),
+        (2, 0, "两点"),
+        (8, 0, "八点"),
+        (8, 30, "八点三十分"),
+        (9, 2, "九点零二分"),
+        (10, 10, "十点十分"),
+        (12, 0, "十二点"),
+        (14, 5, "十四点零五分"),
+        (22, 45, "二十二点四十五分"),
+        (23, 59, "二十三点五十九分"),
+    ],
+)
+def test_say_time(hour: int, minute: int, expected: str) -> None:
+    assert _hanzi(say_time(time(hour, minute))) == expected
+
+
+@given(st.times())
+def test_say_time_uses_known_prompts_and_ignores_seconds(t: time) -> None:
+    names = say_time(t)
+    assert set(names) <= prompt_names_used()
+    assert names == say_time(t.replace(second=0, microsecond=0))
