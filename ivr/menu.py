@@ -89,8 +89,12 @@ class LookUpAccount:
 
 @dataclass(frozen=True)
 class Transfer:
+    """Hand the caller to an agent queue, after playing ``prompts`` (e.g. "transferring you to an agent"; not
+    played if the queue is closed and the night service takes the caller instead)."""
+
     queue: str
     reason: str
+    prompts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,8 @@ def _enter(tree: MenuTree, dialogue: Dialogue, node_id: str, *, reason: str | No
             return dialogue, [*played, _ask_account(tree, node, node.prompts)]
         if node.kind == "queue":
             left = replace(_note(dialogue, "queue"), done=True)
-            return left, [*played, Play(node.prompts), Transfer(tree.queue_for(node, dialogue.company),
-                                                                reason or node.reason)]
+            return left, [*played, Transfer(tree.queue_for(node, dialogue.company), reason or node.reason,
+                                            node.prompts)]
         played.append(Play(node.prompts))
         if node.kind == "message" and node.next:
             node_id = node.next

@@ -24,7 +24,7 @@ from acd.hours import is_open, next_opening
 from acd.policy import AcdPolicy
 from ivr.runner import AgiDialogue, CallerHungUp
 from ivr.say_zh import say_integer, say_time
-from kernel.call_events import IvrLeft, IvrStepped
+from kernel.call_events import CLOSED, IvrLeft, IvrStepped
 from kernel.clock import Clock
 from kernel.events import EventBus
 
@@ -34,7 +34,6 @@ NightMode = Literal["message", "callback"]
 CLOSED_STEP = "closed"
 CALLBACK_STEP = "callback"
 CALLBACK_KEY = "1"
-CLOSED_OUTCOME = "closed"
 REQUEST_SECONDS = 5.0  # the caller is told the callback could not be taken if the ACD does not answer by then
 
 
@@ -101,7 +100,7 @@ class NightService:
             log.info("call %s hung up during the night service", linkedid)
         self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=_joined(path, steps),
                                   account_number=account_number, next=CALLBACK_STEP if taken else "hangup",
-                                  outcome=None if taken else CLOSED_OUTCOME, company=agi.company))
+                                  outcome=None if taken else CLOSED, company=agi.company))
         with contextlib.suppress(CallerHungUp):
             await agi.command("HANGUP")
         return True

@@ -225,8 +225,8 @@ class IvrRunner:
             dialogue, actions = decide(tree, dialogue, Start(company=agi.company))
             while actions:
                 action, actions = actions[0], actions[1:]
+                reported = self._report_steps(dialogue, linkedid, reported)  # the steps that led to this action
                 result = await self._perform(agi, action, dialogue, linkedid)
-                reported = self._report_steps(dialogue, linkedid, reported)
                 if result is not None:
                     dialogue, actions = decide(tree, dialogue, result)
                     agi.company = dialogue.company
@@ -270,8 +270,8 @@ class IvrRunner:
                 return DigitsEntered(await agi.collect(prompts, max_digits, timeout_ms))
             case LookUpAccount(number):
                 return await self._look_up(number)
-            case Transfer(queue, reason):
-                await self._transfer(agi, dialogue, queue, reason, linkedid)
+            case Transfer(queue, reason, prompts):
+                await self._transfer(agi, dialogue, queue, reason, prompts, linkedid)
             case Hangup():
                 self._left(dialogue, linkedid, "hangup")
                 with contextlib.suppress(CallerHungUp):
@@ -287,10 +287,12 @@ class IvrRunner:
         return BillFound(bill) if bill is not None else AccountUnknown()
 
     async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str,
-                        linkedid: str) -> None:
+                        prompts: tuple[str, ...], linkedid: str) -> None:
         if self._night is not None and await self._night.handle(
                 agi, queue, linkedid=linkedid, path=path_text(dialogue), account_number=dialogue.account_number):
             return  # the queue is closed: the night service took the caller (no QQ_NEXT: the dialplan hangs up)
+        if prompts:
+            await agi.play(prompts)
         await agi.set_variable("QQ_QUEUE", queue)
         await agi.set_variable("QQ_ACCOUNT", dialogue.account_number or "")
         await agi.set_variable("QQ_PATH", path_text(dialogue))

@@ -27,6 +27,7 @@ class IvrStepped(Event):
 # How a call that never reached an agent ended in the IVR (IvrLeft.outcome)
 SELF_SERVICE = "self_service"  # served by the IVR alone (e.g. heard the bill)
 DEFLECTED = "deflected"  # hung up after an outage notice: the notice answered the call
+CLOSED = "closed"  # the queue was closed: the night service's message (a night callback is callback_requested)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contacts.models import Contact
-from kernel.call_events import DEFLECTED, SELF_SERVICE
+from kernel.call_events import CLOSED, DEFLECTED, SELF_SERVICE
 
 IVR_DEFINITIONS: dict[str, str] = {
     "calls": "all calls that arrived in the period (来电总数)",
@@ -23,6 +23,8 @@ IVR_DEFINITIONS: dict[str, str] = {
     "self_served": "calls that never queued and were served by the IVR alone, e.g. heard their bill (IVR自助服务)",
     "deflected": "calls that hung up after an outage notice without queuing (停水公告分流)",
     "to_agents": "calls the IVR handed to an agent queue (转人工)",
+    "closed": "calls for a closed queue that the night service took: its message, or a callback for the next "
+              "opening (非工作时间)",
     "left_in_ivr": "calls that hung up in the IVR before being served or queued (IVR内放弃)",
     "self_service_rate": "(self_served + deflected) / reached_ivr: calls the IVR resolved (自助解决率)",
     "voice_share": "calls that answered at least one question by voice / reached_ivr (语音输入占比)",
@@ -38,6 +40,7 @@ class IvrFigures:
     self_served: int = 0
     deflected: int = 0
     to_agents: int = 0
+    closed: int = 0
     left_in_ivr: int = 0
     self_service_rate: float | None = None
     voice_share: float | None = None
@@ -54,7 +57,7 @@ class IvrRow:
 
 
 def ivr_funnel(rows: Iterable[IvrRow]) -> IvrFigures:
-    calls = reached_ivr = self_served = deflected = to_agents = left = voice = 0
+    calls = reached_ivr = self_served = deflected = to_agents = closed = left = voice = 0
     left_at: Counter[str] = Counter()
     reached: Counter[str] = Counter()
     for row in rows:
@@ -71,11 +74,13 @@ def ivr_funnel(rows: Iterable[IvrRow]) -> IvrFigures:
             self_served += 1
         elif row.outcome == DEFLECTED:
             deflected += 1
+        elif row.outcome == CLOSED or CLOSED in steps:
+            closed += 1
         elif row.ended:
             left += 1
             left_at[steps[-1] if steps else "start"] += 1
     return IvrFigures(calls=calls, reached_ivr=reached_ivr, self_served=self_served, deflected=deflected,
-                      to_agents=to_agents, left_in_ivr=left,
+                      to_agents=to_agents, closed=closed, left_in_ivr=left,
                       self_service_rate=(self_served + deflected) / reached_ivr if reached_ivr else None,
                       voice_share=voice / reached_ivr if reached_ivr else None,
                       left_at=dict(left_at.most_common()), reached=dict(reached.most_common()))

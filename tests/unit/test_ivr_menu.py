@@ -93,7 +93,7 @@ def test_one_asks_for_the_account_number() -> None:
 ])
 def test_menu_choices_transfer_to_an_agent(key: str, reason: str, prompts: tuple[str, ...]) -> None:
     dialogue, actions = feed([key])
-    assert actions == [Play(prompts), Transfer("general", reason)]
+    assert actions == [Transfer("general", reason, prompts)]
     assert dialogue.finished
     assert dialogue.path == ("main", reason, "queue")
 
@@ -106,7 +106,7 @@ def test_main_menu_reprompts_then_goes_to_the_safe_default(bad: str, problem: st
     assert actions == [Collect((warning, "main-menu"), 1, 5000, MAIN_SAY)]
     assert dialogue.tries == 1
     dialogue, actions = feed([bad, bad, bad])
-    assert actions == [Play(("transfer-agent",)), Transfer("general", problem)]
+    assert actions == [Transfer("general", problem, ("transfer-agent",))]
     assert dialogue.path == ("main", problem, problem, problem, "agent", "queue")
 
 
@@ -161,7 +161,7 @@ def test_unknown_account_asks_again_then_goes_to_an_agent() -> None:
     assert actions == [Collect(("account-unknown",), 12, None, DIGIT_WORDS)]
     dialogue, actions = feed(["1", "10020031", AccountUnknown(), "10020032", AccountUnknown(), "10020033",
                               AccountUnknown()])
-    assert actions == [Play(("transfer-agent",)), Transfer("general", "account_unknown")]
+    assert actions == [Transfer("general", "account_unknown", ("transfer-agent",))]
     assert dialogue.path.count("unknown") == 3 and dialogue.path[-2:] == ("agent", "queue")
 
 
@@ -180,7 +180,7 @@ def test_malformed_account_counts_as_unknown_without_a_lookup(bad: str) -> None:
 def test_silence_at_account_entry_reprompts_then_transfers() -> None:
     assert feed(["1", ""])[1] == [Collect(("no-input", "enter-account"), 12, None, DIGIT_WORDS)]
     actions = feed(["1", "", "", ""])[1]
-    assert actions[-1] == Transfer("general", "no_input")
+    assert actions[-1] == Transfer("general", "no_input", ("transfer-agent",))
 
 
 def test_silence_and_unknown_accounts_share_the_account_tries() -> None:
@@ -190,7 +190,7 @@ def test_silence_and_unknown_accounts_share_the_account_tries() -> None:
 
 def test_billing_down_apologises_and_transfers() -> None:
     dialogue, actions = feed(["1", "10020031", BillingDown()])
-    assert actions == [Play(("billing-unavailable",)), Transfer("general", "billing_unavailable")]
+    assert actions == [Transfer("general", "billing_unavailable", ("billing-unavailable",))]
     assert dialogue.path[-3:] == ("account", "billing_down", "queue")
 
 
@@ -202,7 +202,7 @@ def test_one_repeats_the_bill() -> None:
 
 def test_zero_after_the_bill_transfers_to_an_agent() -> None:
     dialogue, actions = feed(["1", "10020031", BillFound(BILL), "0"])
-    assert actions == [Play(("transfer-agent",)), Transfer("general", "agent")]
+    assert actions == [Transfer("general", "agent", ("transfer-agent",))]
     assert dialogue.self_served  # heard the bill, then wanted an agent anyway
     assert dialogue.path[-2:] == ("agent", "queue")
 
@@ -233,8 +233,8 @@ def test_a_spoken_intent_chooses_like_its_key() -> None:
     dialogue, actions = feed([SpeechHeard(("查水费",))])
     assert actions == [ENTER_ACCOUNT]
     assert dialogue.path == ("main", "voice", "bill")
-    assert feed([SpeechHeard(("[unk]", "报修"))])[1][-1] == Transfer("general", "repair")
-    assert feed([SpeechHeard(("人工",))])[1][-1] == Transfer("general", "agent")
+    assert feed([SpeechHeard(("[unk]", "报修"))])[1][-1].reason == "repair"
+    assert feed([SpeechHeard(("人工",))])[1][-1].reason == "agent"
 
 
 def test_words_outside_the_menu_are_a_wrong_answer_and_nothing_heard_is_silence() -> None:
@@ -258,15 +258,15 @@ def test_spoken_words_after_the_bill() -> None:
 
 def test_the_company_decides_the_queue() -> None:
     tree = parse_menu(DEFAULT_DOC, company_queues={"east": {"general": "east_general"}})
-    assert feed(["0"], tree, Start(company="east"))[1][-1] == Transfer("east_general", "agent")
-    assert feed(["0"], tree)[1][-1] == Transfer("general", "agent")
+    assert feed(["0"], tree, Start(company="east"))[1][-1] == Transfer("east_general", "agent", ("transfer-agent",))
+    assert feed(["0"], tree)[1][-1] == Transfer("general", "agent", ("transfer-agent",))
 
 
 def test_the_account_tells_the_company_when_the_number_did_not() -> None:
     tree = parse_menu(DEFAULT_DOC, company_queues={"east": {"general": "east_general"}})
     dialogue, _ = feed(["1", "10020031", BillFound(replace(BILL, company="east"))], tree)
     assert dialogue.company == "east"
-    assert decide(tree, dialogue, DigitsEntered("0"))[1][-1] == Transfer("east_general", "agent")
+    assert decide(tree, dialogue, DigitsEntered("0"))[1][-1] == Transfer("east_general", "agent", ("transfer-agent",))
 
 
 # Other node kinds ------------------------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_messages_chain_on_and_a_message_without_next_hangs_up() -> None:
     assert dialogue.path == ("hours", "main")
     dialogue, actions = decide(tree, dialogue, DigitsEntered("9"))
     assert actions == [Play(("goodbye",)), Hangup()] and dialogue.finished
-    assert feed(["0"], tree)[1][-1] == Transfer("billing", "agent")
+    assert feed(["0"], tree)[1][-1] == Transfer("billing", "agent")  # a queue node without prompts
 
 
 # Illegal inputs --------------------------------------------------------------------------------------

@@ -20,15 +20,18 @@ def test_the_funnel_counts_each_call_once_and_says_where_callers_left() -> None:
         row("main>bill"),  # hung up while asked for the account
         row("main>bill>account>unknown"),
         row("main>bill>account", ended=False),  # still in the IVR: not counted as left
+        row("main>agent>queue>closed", "closed"),  # the queue was closed: the night message
+        row("main>agent>queue>closed>callback", "callback_requested"),  # ... or a callback when it opens
         row("", None),  # refused: all lines busy
         row("", "answered", queued=True),  # the IVR was unreachable: the fallback queue took it
     ])
-    assert (figures.calls, figures.reached_ivr) == (11, 9)
-    assert (figures.self_served, figures.deflected, figures.to_agents, figures.left_in_ivr) == (2, 1, 2, 3)
-    assert figures.self_service_rate == 3 / 9
-    assert figures.voice_share == 1 / 9
+    assert (figures.calls, figures.reached_ivr) == (13, 11)
+    assert (figures.self_served, figures.deflected, figures.to_agents, figures.closed, figures.left_in_ivr) == (
+        2, 1, 2, 2, 3)
+    assert figures.self_service_rate == 3 / 11
+    assert figures.voice_share == 1 / 11
     assert figures.left_at == {"main": 1, "bill": 1, "unknown": 1}
-    assert figures.reached["main"] == 8 and figures.reached["bill"] == 5 and figures.reached["no_input"] == 2
+    assert figures.reached["main"] == 10 and figures.reached["bill"] == 5 and figures.reached["no_input"] == 2
 
 
 def test_no_calls_no_rates() -> None:
