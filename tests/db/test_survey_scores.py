@@ -4,6 +4,7 @@ call log's JSON, and the survey's events in the append-only event log."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -156,3 +157,46 @@ def test_without_a_copy_the_recorder_still_scores_the_contact(session_factory: s
     record(plain, [rated("c1", 1), ended("c1")])
     assert contact(session_factory, "c1").satisfaction == 1
     assert order_score(session_factory, order_id) is None
+
+
+def test_an_order_opened_while_the_score_is_being_recorded_gets_it(
+        session_factory: sessionmaker[Session], agent: Principal) -> None:
+    """The score's transaction has written the contact and copied to the orders it saw, and has not committed:
+    an order opened now waits for it (the contact's row lock) and reads the score."""
+    copied, release = threading.Event(), threading.Event()
+
+    def copy_then_wait(session: Session, contact_id: int, score: int) -> None:
+        record_satisfaction(session, contact_id, score)
+        copied.set()
+        release.wait(10)
+
+    slow = ContactRecorder(session_factory, copy_score=copy_then_wait)
+    record(slow, [*answered_call("c1", agent), ended("c1")])
+    scoring = threading.Thread(target=slow.record, args=(rated("c1", 4),))
+    scoring.start()
+    assert copied.wait(10)
+    opened: list[int] = []
+    opening = threading.Thread(target=lambda: opened.append(open_order(session_factory, agent, "c1")))
+    opening.start()
+    opening.join(0.5)  # it waits for the score's transaction (whether or not it got that far, the result holds)
+    release.set()
+    scoring.join(15)
+    opening.join(15)
+    assert order_score(session_factory, opened[0]) == 4
+
+
+def test_a_score_recorded_while_an_order_is_being_opened_reaches_it(
+        session_factory: sessionmaker[Session], recorder: ContactRecorder, agent: Principal) -> None:
+    """The order's transaction has locked the contact and inserted the order, and has not committed: the score
+    recorded now waits for it, then copies to it."""
+    record(recorder, [*answered_call("c1", agent), ended("c1")])
+    scoring = threading.Thread(target=recorder.record, args=(rated("c1", 2),))
+    with transaction(session_factory) as session:
+        order = create_work_order(session, agent, linkedid="c1", category="leak", priority="high",
+                                  description="漏水", address="", account_number=None, now=at(30))
+        scoring.start()
+        scoring.join(0.5)  # it waits for this transaction (on SQLite for the write lock, on PostgreSQL the row)
+        order_id = order.id
+    scoring.join(15)
+    assert order_score(session_factory, order_id) == 2
+    assert contact(session_factory, "c1").satisfaction == 2
