@@ -161,3 +161,38 @@ def test_with_the_app_down_the_caller_is_hung_up_when_the_agent_hangs_up(
     seat.hangup()
     caller.wait_event("CALL_CLOSED", timeout=10)  # hung up, never left in silence
     assert not agi.seen("survey-ask")
+
+
+def test_ring_all_the_taker_hangs_up_and_the_score_reaches_the_calls_work_order(
+        hotline_with: Callable[..., RunningHotline], phones: Phones) -> None:
+    hotline = hotline_with(acd={"queues": [{"name": "general", "strategy": "ring_all"}]})
+    watch = AgiWatch(hotline)
+    try:
+        manager = hotline.login("manager1")
+        phones("silent", hotline=hotline, seat="seat1001", answer=False)
+        taker = phones("taker", hotline=hotline, seat="seat1002")
+        agent_ready(hotline, "agent1", "seat1001")
+        agent = agent_ready(hotline, "agent2", "seat1002")
+        caller = call_and_queue(hotline, phones("13800000017"), manager)
+        taker.wait_event("CALL_ESTABLISHED", timeout=10)
+        answered = wait_for(lambda: (lambda c: c if c and c["answered_at"] else None)(
+            contact_of(hotline, manager, "13800000017")), what="the call to be answered")
+        with hotline.client(agent) as c:  # the taker opens a work order during the call
+            created = c.post("/api/work-orders", json={"linkedid": answered["linkedid"], "category": "repair",
+                                                       "description": "水压低"})
+            assert created.status_code == 201, created.text
+            order = created.json()
+        assert order["satisfaction"] is None
+
+        taker.hangup()
+        watch.prompt_starts("survey-ask")
+        caller.send_dtmf("3")
+        watch.prompt_starts("survey-thanks")
+        caller.wait_event("CALL_CLOSED", timeout=20)
+
+        assert rated_contact(hotline, manager, "13800000017")["satisfaction"] == 3
+        with hotline.client(agent) as c:
+            assert wait_for(lambda: c.get(f"/api/work-orders/{order['id']}").json()["satisfaction"],
+                            what="the score on the work order") == 3
+    finally:
+        watch.close()
