@@ -121,7 +121,7 @@ def test_a_caller_who_hangs_up_during_the_survey_leaves_no_score_and_a_complete_
     assert contact["answered_at"] and contact["ended_at"]
     wait_for(lambda: survey_events(hotline, contact["linkedid"]) == [("survey.offered", {})],
              what="the survey to be recorded as offered")
-    assert "hung up during the survey" in hotline.log_text()
+    wait_for(lambda: "hung up during the survey" in hotline.log_text(), what="the survey to see the hang-up")
 
 
 def test_a_caller_who_hangs_up_first_ends_the_call_without_a_survey(
