@@ -303,7 +303,8 @@ def order_view(db: Session, order_id: int, who: Principal) -> dict[str, Any]:
     return {"id": order.id, "contact_id": order.contact_id, "account_number": order.account_number,
             "category": order.category, "priority": order.priority, "status": order.status,
             "description": order.description, "address": order.address, "owner_id": order.owner_id,
-            "created_by_id": order.created_by_id, "created_at": order.created_at.isoformat(), "history": history}
+            "created_by_id": order.created_by_id, "created_at": order.created_at.isoformat(),
+            "satisfaction": order.satisfaction, "history": history}
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,10 +1,11 @@
-"""Work orders (工单): created from a call by the agent who took it, who owns it (首问负责制)."""
+"""Work orders (工单): created from a call by the agent who took it, who owns it (首问负责制). An order created
+from a call carries the caller's post-call survey score, whether the caller rated the call before or after."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
@@ -18,7 +19,9 @@ def create_work_order(session: Session, actor: Principal, *, linkedid: str | Non
     owner_id = actor.user_id
     contact_id = None
     if linkedid:
-        contact = session.scalars(select(Contact).where(Contact.linkedid == linkedid)).one_or_none()
+        # Locked (PostgreSQL) so that a survey score being recorded now waits for this order, then copies to it.
+        contact = session.scalars(select(Contact).where(Contact.linkedid == linkedid)
+                                  .with_for_update()).one_or_none()
         if contact is None:
             raise NotFound(f"no call {linkedid}")
         if contact.agent_id is not None and contact.agent_id != actor.user_id and actor.role == "agent":
@@ -33,9 +36,19 @@ def create_work_order(session: Session, actor: Principal, *, linkedid: str | Non
                       owner_id=owner_id, created_by_id=actor.user_id, created_at=now, updated_at=now)
     session.add(order)
     session.flush()
+    if contact_id is not None:  # read after the insert: on SQLite only the writer's own read is current
+        order.satisfaction = session.scalar(select(Contact.satisfaction).where(Contact.id == contact_id))
     session.add(WorkOrderHistory(work_order_id=order.id, at=now, actor_id=actor.user_id, action="created",
                                  from_status=None, to_status="new", note=""))
     return order
+
+
+def record_satisfaction(session: Session, contact_id: int, score: int) -> int:
+    """Stores a call's survey score on every work order opened from it; returns how many there were. The
+    contact recorder calls it in the transaction that stores the score on the contact."""
+    result = session.execute(update(WorkOrder).where(WorkOrder.contact_id == contact_id)
+                             .values(satisfaction=score).execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_work_order(session: Session, actor: Principal, order_id: int) -> WorkOrder:

@@ -23,7 +23,7 @@ from acd.views import CallStatus, call_status
 from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
-from agent_console.work_orders import open_order_owner
+from agent_console.work_orders import open_order_owner, record_satisfaction
 from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
 from config.billing import ClosableBillingGateway, billing_gateway
@@ -41,6 +41,7 @@ from ivr.night import NightService
 from ivr.prompts import generate_hold_music, generate_prompts
 from ivr.runner import IvrRunner
 from ivr.speech import SpeechRecognizer, load_recognizer
+from ivr.survey import SurveyRunner
 from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
@@ -80,7 +81,8 @@ class Hotline:
             s.ivr.speech_record_dir.mkdir(parents=True, exist_ok=True)
         bus = self.bus = EventBus()
         billing = self._billing = billing_gateway(s, self.factory)
-        contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds)
+        contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds,
+                                   copy_score=record_satisfaction)
         bus.subscribe("contacts", contacts.on_event)
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
@@ -106,6 +108,8 @@ class Hotline:
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)
         self.agi.add_route("hold", hold.handle)
+        survey = SurveyRunner(bus, self.clock, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
+        self.agi.add_route("survey", survey.handle)
         await self.agi.start()
 
         if s.asterisk.manage:

@@ -112,6 +112,9 @@ class IvrSettings(BaseModel):
     speech_max_seconds: float = Field(default=6, gt=0, le=60)
     speech_silence_seconds: int = Field(default=2, ge=1, le=10)
 
+    # The post-call survey: when the agent hangs up first, the caller is asked to rate the call 1-5 by keypad.
+    survey: bool = True
+
     @model_validator(mode="after")
     def _account_lengths(self) -> IvrSettings:
         if self.account_min_digits > self.account_max_digits:

@@ -3,7 +3,11 @@ fields to change out. The recorder applies the result to the one ``contact`` row
 
 The caller's wait is queued -> answered for an answered call and queued -> ended for an abandon. An abandon
 is staged "ringing" when the caller hung up while a seat was offered the call or rang (Dial ends CANCEL only
-then), else "queue"; one shorter than the short-abandon threshold is marked a short abandon."""
+then), else "queue"; one shorter than the short-abandon threshold is marked a short abandon.
+
+The post-call survey's score is stored whenever it comes: the caller's channel ends after the survey, but the
+survey's events and the hang-up may reach the database in either order. A survey offered and not answered
+stays in the event log only (``survey.offered`` without ``survey.answered``)."""
 
 from __future__ import annotations
 
@@ -26,13 +30,15 @@ from kernel.call_events import (
     IvrStepped,
     OfferAnswered,
     OfferFailed,
+    SurveyAnswered,
+    SurveyOffered,
     TrunkLinesBusy,
 )
 from kernel.events import Event
 
 CONTACT_EVENTS = (CallArrived, IvrStepped, IvrLeft, CallQueued, CallOffered, AgentRinging, OfferAnswered,
                   OfferFailed, CallEnded, AgentLegEnded, TrunkLinesBusy, CallAnswered, CallOverflowed,
-                  CallbackRequested, CallbackDialEnded)
+                  CallbackRequested, CallbackDialEnded, SurveyOffered, SurveyAnswered)
 
 
 def is_contact_event(event: Event) -> bool:
@@ -102,7 +108,17 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
         case CallbackDialEnded():
             return {"callback_status": "connected" if event.status == "ANSWER" else
                     f"customer_{event.status.lower()}"[:24]}
+        case SurveyAnswered():  # before or after CallEnded (the survey's node may not be the one that saw it)
+            return {"satisfaction": event.score, "satisfaction_at": event.at} if valid_score(event.score) else {}
     return {}
+
+
+SCORES = range(1, 6)
+
+
+def valid_score(score: object) -> bool:
+    """A survey score is 1 (very dissatisfied) to 5 (very satisfied)."""
+    return isinstance(score, int) and not isinstance(score, bool) and score in SCORES
 
 
 def _queued(current: Mapping[str, Any], event: CallQueued) -> dict[str, Any]:

@@ -1,10 +1,15 @@
 """Writes every call event to the append-only ``contact_event`` log and folds it into the call's one
 ``contact`` row. It is an event-bus subscriber: events are handled one at a time, in order, and an event
-whose write fails is retried until the database takes it, so nothing is lost while the database is away."""
+whose write fails is retried until the database takes it, so nothing is lost while the database is away.
+
+A post-call survey score is also handed to ``copy_score`` (the contact's work orders carry it: see
+``agent_console.work_orders.record_satisfaction``) in the same transaction, after the contact row is written:
+a work order created at that moment either sees the score on the contact or is seen by the copy."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -12,20 +17,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact, ContactEvent
 from contacts.record import DEFAULT_SHORT_ABANDON_SECONDS, changes_for, is_contact_event
+from kernel.call_events import SurveyAnswered
 from kernel.database import transaction, write_until_stored
 from kernel.events import Event
 
 log = logging.getLogger(__name__)
 
 CONTACT_FIELDS = tuple(c.name for c in Contact.__table__.columns if c.name not in ("id", "linkedid"))
+CopyScore = Callable[[Session, int, int], object]  # (session, contact id, score): copies the score elsewhere
 
 
 class ContactRecorder:
     def __init__(self, factory: sessionmaker[Session], retry_seconds: float = 1.0, *,
-                 short_abandon_seconds: float = DEFAULT_SHORT_ABANDON_SECONDS) -> None:
+                 short_abandon_seconds: float = DEFAULT_SHORT_ABANDON_SECONDS,
+                 copy_score: CopyScore | None = None) -> None:
         self._factory = factory
         self._retry_seconds = retry_seconds
         self._short_abandon_seconds = short_abandon_seconds
+        self._copy_score = copy_score
 
     async def on_event(self, event: Event) -> None:
         if not is_contact_event(event):
@@ -48,3 +57,6 @@ class ContactRecorder:
             changes = changes_for(current, event, short_abandon_seconds=self._short_abandon_seconds)
             for name, value in changes.items():
                 setattr(contact, name, value)
+            if isinstance(event, SurveyAnswered) and "satisfaction" in changes and self._copy_score is not None:
+                session.flush()  # the contact row first (its lock, then the work orders': as creation takes them)
+                self._copy_score(session, contact.id, event.score)

@@ -196,6 +196,15 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
         "dui4 bu qi3, cha2 xun2 xi4 tong3 zan4 shi2 wu2 fa3 shi3 yong4, "
         "zheng4 zai4 wei4 nin2 zhuan3 jie1 ren2 gong1 fu2 wu4.",
     ),
+    # the post-call satisfaction survey (ivr.survey): after the agent hangs up
+    (
+        "survey-ask",
+        "请您对本次服务进行评价：非常满意请按5，满意请按4，一般请按3，不满意请按2，非常不满意请按1。",
+        "qing3 nin2 dui4 ben3 ci4 fu2 wu4 jin4 xing2 ping2 jia4, fei1 chang2 man3 yi4 qing3 an4 wu3, "
+        "man3 yi4 qing3 an4 si4, yi4 ban1 qing3 an4 san1, bu4 man3 yi4 qing3 an4 er4, "
+        "fei1 chang2 bu4 man3 yi4 qing3 an4 yi1.",
+    ),
+    ("survey-thanks", "感谢您的评价，再见。", "gan3 xie4 nin2 de ping2 jia4, zai4 jian4."),
 )
 
 CATALOGUE: dict[str, Prompt] = {name: Prompt(name, text, pinyin) for name, text, pinyin in _ENTRIES}

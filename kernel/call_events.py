@@ -216,3 +216,20 @@ class ChannelsResynced(Event):
 
     wire_type: ClassVar[str] = "telephony.channels_resynced"
     live: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyOffered(Event):
+    """The agent hung up first and the caller, still on the line, was asked to rate the call (post-call
+    satisfaction survey). With :class:`SurveyAnswered` it gives the survey's response rate."""
+
+    wire_type: ClassVar[str] = "survey.offered"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyAnswered(Event):
+    """The caller rated the call by keypad: 5 very satisfied, 4 satisfied, 3 fair, 2 dissatisfied, 1 very
+    dissatisfied."""
+
+    wire_type: ClassVar[str] = "survey.answered"
+    score: int

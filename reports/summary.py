@@ -93,6 +93,7 @@ class CallLogEntry:
     abandon_stage: str | None = None
     short_abandon: bool = False
     company: str | None = None
+    satisfaction: int | None = None  # the caller's post-call survey score, 1-5
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -258,6 +259,7 @@ def _entry(contact: Contact) -> CallLogEntry:
         talk_seconds=_elapsed(contact.answered_at, contact.ended_at),
         abandon_stage=contact.abandon_stage,
         short_abandon=contact.short_abandon,
+        satisfaction=contact.satisfaction,
     )
 
 

@@ -70,6 +70,7 @@ def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
         "trunk_lines": str(ast.trunk_lines),
         "ring_seconds": str(ast.ring_seconds),
         "announce_seconds": str(settings.acd.announce_seconds),
+        "survey": "1" if settings.ivr.survey else "0",
         "trunk_outbound_host": ast.trunk_outbound_host,
         "callback_caller_number": ast.hotline_numbers[0] if ast.hotline_numbers else "",
         "hotline_extensions": hotline,
