@@ -46,6 +46,8 @@ class Contact(Base):
     callback_status: Mapped[str | None] = mapped_column(String(24))
     short_abandon: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     company: Mapped[str | None] = mapped_column(String(32))  # the water company the account belongs to
+    # The agent's leg ended (the talk ends there; the caller may stay on for the survey). None: at ended_at.
+    talk_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # post-call survey, 1-5
     satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -108,6 +108,9 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
         case CallbackDialEnded():
             return {"callback_status": "connected" if event.status == "ANSWER" else
                     f"customer_{event.status.lower()}"[:24]}
+        case AgentLegEnded():  # the answering seat hung up: the talk is over (the survey may follow)
+            answered = current.get("answered_at") is not None and not current.get("talk_ended_at")
+            return {"talk_ended_at": event.at} if answered and event.seat == current.get("seat") else {}
         case SurveyAnswered():  # before or after CallEnded (the survey's node may not be the one that saw it)
             return {"satisfaction": event.score, "satisfaction_at": event.at} if valid_score(event.score) else {}
     return {}
@@ -139,6 +142,8 @@ def _queued(current: Mapping[str, Any], event: CallQueued) -> dict[str, Any]:
 def _ended(current: Mapping[str, Any], event: CallEnded, short_abandon_seconds: float) -> dict[str, Any]:
     outcome = final_outcome(current)
     changes: dict[str, Any] = {"ended_at": event.at, "outcome": outcome}
+    if current.get("answered_at") and not current.get("talk_ended_at"):
+        changes["talk_ended_at"] = event.at  # the caller hung up first: the talk ended with the call
     if outcome == ABANDONED:
         wait = seconds_between(current.get("queued_at"), event.at)
         changes["wait_seconds"] = wait

@@ -256,7 +256,7 @@ def _entry(contact: Contact) -> CallLogEntry:
         offer_count=contact.offer_count,
         wait_seconds=contact.wait_seconds if contact.wait_seconds is not None
         else _elapsed(contact.queued_at, waited_until),
-        talk_seconds=_elapsed(contact.answered_at, contact.ended_at),
+        talk_seconds=_elapsed(contact.answered_at, contact.talk_ended_at or contact.ended_at),
         abandon_stage=contact.abandon_stage,
         short_abandon=contact.short_abandon,
         satisfaction=contact.satisfaction,

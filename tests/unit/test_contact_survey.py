@@ -13,6 +13,7 @@ from kernel.call_events import (
     AgentLegEnded,
     CallArrived,
     CallEnded,
+    CallOffered,
     CallQueued,
     OfferAnswered,
     SurveyAnswered,
@@ -69,3 +70,27 @@ def test_survey_events_are_contact_events() -> None:
 def test_a_score_out_of_range_is_ignored(score: int) -> None:
     assert not valid_score(score)
     assert changes_for({"satisfaction": 3}, SurveyAnswered(at=T0, linkedid="1", score=score)) == {}
+
+
+def offered(seat: str = "seat1001") -> CallOffered:
+    return CallOffered(at=at(11), linkedid="1", agent_id=7, seat=seat, channel="PJSIP/trunk-1", queue="general",
+                       account_number=None, caller_number="138", ivr_path="main>agent>queue")
+
+
+def test_the_talk_ends_when_the_agent_hangs_up_not_after_the_survey() -> None:
+    events = agent_call()
+    row = fold([*events[:2], offered(), *events[2:], ANSWERED, ENDED])
+    assert (row["answered_at"], row["talk_ended_at"], row["ended_at"]) == (at(12), at(60), at(75))
+
+
+def test_another_seats_leg_ending_is_not_the_end_of_the_talk() -> None:
+    events = agent_call()
+    other = AgentLegEnded(at=at(13), linkedid="1", seat="seat1002")  # a ring-all seat that did not answer
+    row = fold([*events[:2], offered(), events[2], other, ENDED])
+    assert row["talk_ended_at"] == at(75)  # the caller hung up first: the talk ended with the call
+
+
+def test_an_unanswered_call_has_no_talk() -> None:
+    events = agent_call()
+    row = fold([*events[:2], offered(), ENDED])
+    assert "talk_ended_at" not in row
