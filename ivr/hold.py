@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from acd.views import CallStatus
-from ivr.runner import AgiChannel, AgiDialogue, CallerHungUp
+from ivr.agi_dialogue import AgiChannel, AgiDialogue, CallerHungUp
 from ivr.say_zh import say_integer
 from kernel.errors import QingquanError
 

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 from acd.commands import Command, RequestCallback
 from acd.hours import is_open, next_opening
 from acd.policy import AcdPolicy
-from ivr.runner import AgiDialogue, CallerHungUp
+from ivr.agi_dialogue import AgiDialogue, CallerHungUp
 from ivr.say_zh import say_integer, say_time
 from kernel.call_events import CLOSED, IvrLeft, IvrStepped
 from kernel.clock import Clock

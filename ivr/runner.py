@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from acd.commands import CallerGone, Command, Enqueue
 from billing.gateway import BillingGateway, BillingUnavailable
+from ivr.agi_dialogue import AgiChannel, AgiDialogue, CallerHungUp
 from ivr.listen import SpeechInput
 from ivr.menu import (
     AccountUnknown,
@@ -45,100 +46,12 @@ from telephony.ami import CONNECT_VARIABLE, RING_GROUP_VARIABLE, connect_target
 
 log = logging.getLogger(__name__)
 
-DTMF_KEYS = "0123456789*#"
 DIRECT_OFFER_SECONDS = 2.0  # the IVR waits no longer for the ACD's answer; the caller then goes to hold (a late
 #                             offer is not dialled and expires like any offer whose outcome never arrives)
 
 
-class CallerHungUp(Exception):
-    pass
-
-
 class _Deflected(Exception):
     """The caller hung up on the outage notice; its IvrLeft is already published."""
-
-
-class AgiChannel(Protocol):
-    """What the runner needs of a FastAGI request (panoramisk's Request has it)."""
-
-    headers: Mapping[str, str]
-
-    async def send_command(self, command: str) -> dict[str, Any]: ...
-
-
-class AgiDialogue:
-    """AGI verbs the IVR uses, with hang-up detection and digit collection. ``company``: whose recordings the
-    caller hears (a file in ``prompt_dir/<company>/`` replaces the common one of the same name)."""
-
-    def __init__(self, channel: AgiChannel, prompt_dir: Path, digit_timeout_ms: int) -> None:
-        self._channel = channel
-        self._prompt_dir = prompt_dir
-        self._timeout_ms = digit_timeout_ms
-        self.company = ""
-
-    async def command(self, command: str) -> str:
-        result = await self._channel.send_command(command)
-        if result.get("error") in ("AGIResultHangup", "AGIAppError") or result.get("status_code") == 511:
-            raise CallerHungUp(command)
-        if "error" in result:
-            log.warning("AGI %r failed: %s", command, result.get("msg") or result.get("error"))
-            return ""
-        value, _data = result.get("result", ("", ""))
-        return str(value)
-
-    async def raw(self, command: str) -> dict[str, Any]:
-        """The command's whole result as panoramisk parses it (no hang-up detection)."""
-        return await self._channel.send_command(command)
-
-    def unique_id(self) -> str:
-        return self._channel.headers.get("agi_uniqueid", "")
-
-    def channel_name(self) -> str:
-        return self._channel.headers.get("agi_channel", "")
-
-    def caller_number(self) -> str:
-        number = self._channel.headers.get("agi_callerid", "")
-        return "" if number == "unknown" else number
-
-    def _file(self, prompt: str) -> str:
-        if self.company:
-            own = self._prompt_dir / self.company / prompt
-            if own.with_suffix(".wav").exists():
-                return str(own)
-        return str(self._prompt_dir / prompt)
-
-    async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
-        """Plays prompts in turn; returns the key that interrupted them ("" if none did)."""
-        for prompt in prompts:
-            code = await self.command(f'STREAM FILE {self._file(prompt)} "{escape}"')
-            if code.isdigit() and int(code) > 0:
-                return chr(int(code))
-        return ""
-
-    async def wait_digit(self, timeout_ms: int) -> str:
-        code = await self.command(f"WAIT FOR DIGIT {timeout_ms}")
-        return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
-
-    async def collect(self, prompts: tuple[str, ...], max_digits: int, timeout_ms: int | None = None) -> str:
-        """Digits keyed over or after the prompts; '#' ends early and is dropped; "" on silence."""
-        digits = await self.play(prompts, DTMF_KEYS)
-        if not digits:
-            digits = await self.wait_digit(timeout_ms or self._timeout_ms)
-        return await self.more_digits(digits, max_digits, timeout_ms)
-
-    async def more_digits(self, digits: str, max_digits: int, timeout_ms: int | None = None) -> str:
-        """Goes on collecting after the first key(s) ``digits`` until '#', ``max_digits`` or a pause."""
-        timeout = timeout_ms or self._timeout_ms
-        while digits and not digits.endswith("#") and len(digits) < max_digits:
-            key = await self.wait_digit(timeout)
-            if not key:
-                break
-            digits += key
-        return digits.rstrip("#") if max_digits > 1 else digits[:1]
-
-    async def set_variable(self, name: str, value: str) -> None:
-        safe = value.replace('"', "").replace("\n", " ")
-        await self.command(f'SET VARIABLE {name} "{safe}"')
 
 
 def _no_notices() -> tuple[str, ...]:

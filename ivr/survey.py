@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ivr.runner import AgiChannel, AgiDialogue, CallerHungUp
+from ivr.agi_dialogue import AgiChannel, AgiDialogue, CallerHungUp
 from kernel.call_events import SurveyAnswered, SurveyOffered
 from kernel.clock import Clock
 from kernel.events import EventBus

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
+from ivr.agi_dialogue import AgiDialogue, CallerHungUp
 from ivr.listen import listen
-from ivr.runner import AgiDialogue, CallerHungUp
 from ivr.speech import VoskRecognizer
 from ivr.speech_words import UNKNOWN_WORD, Heard, digits_from, grammar_for
 from telephony.asterisk_process import AsteriskProcess

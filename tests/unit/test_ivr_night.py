@@ -15,10 +15,11 @@ from acd.hours import OpeningHours, week_from
 from acd.node import NotRouting
 from acd.policy import AcdPolicy, QueuePolicy
 from billing.gateway import Bill
+from ivr.agi_dialogue import AgiDialogue
 from ivr.menu_source import read_menu_document
 from ivr.menu_tree import parse_menu
 from ivr.night import NightMode, NightService, closed_prompts
-from ivr.runner import AgiDialogue, IvrRunner
+from ivr.runner import IvrRunner
 from kernel.call_events import IvrLeft, IvrStepped
 from kernel.events import Event, EventBus
 
