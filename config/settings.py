@@ -209,7 +209,9 @@ class AcdSettings(BaseModel):
     emergency_announcement: bool = True  # in emergency mode, callers hear the emergency notice before the menu
     short_abandon_seconds: float = Field(default=5.0, ge=0)  # abandons quicker than this are reported apart
     lease_ttl_seconds: float = Field(default=3.0, ge=0.5, le=60)  # a dead routing node is replaced after this
-    callback_memory_hours: float = Field(default=24.0, gt=0)  # owed callbacks this recent survive a restart
+    # Owed callbacks this recent survive a restart: 10 days, so one promised by the night service before a
+    # long holiday (the October Golden Week closes for 7 days) is still placed when the queue opens again.
+    callback_memory_hours: float = Field(default=240.0, gt=0)
 
     @model_validator(mode="after")
     def _queues_are_consistent(self) -> AcdSettings:
