@@ -103,7 +103,8 @@ class Hotline:
                            notices=self._notices, owner_of=self._owner_of, acd=self.acd,
                            outage_notice=OutageNotices(self.factory, self.clock, ZoneInfo(s.timezone)).prompts_for,
                            company_of=CallerCompanies(self.factory).company_of, speech=self._speech_input(),
-                           night=NightService(bus, self.clock, self.policy, night_modes(s), self.acd))
+                           night=NightService(bus, self.clock, self.policy, night_modes(s), self.acd,
+                                              emergency=self._emergency_on))
         hold = HoldAnnouncer(self._call_status, self._request_callback, s.ivr.prompt_dir, s.ivr.digit_timeout_ms)
         self.agi = FastAgiServer(s.agi.host, s.agi.port, s.agi.header_timeout)
         self.agi.add_route("ivr", runner.handle)
@@ -173,8 +174,11 @@ class Hotline:
 
     # What the IVR asks of the ACD ---------------------------------------------------------------------------
 
+    def _emergency_on(self) -> bool:
+        return self.acd is not None and self.acd.state.emergency
+
     def _notices(self) -> tuple[str, ...]:
-        emergency = self.acd is not None and self.acd.state.emergency
+        emergency = self._emergency_on()
         return ("emergency-notice",) if emergency and self.settings.acd.emergency_announcement else ()
 
     async def _owner_of(self, account_number: str) -> int | None:

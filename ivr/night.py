@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Literal, Protocol
 
@@ -57,15 +57,17 @@ def closed_prompts(opens: datetime | None, now: datetime, tz: tzinfo) -> tuple[s
 
 class NightService:
     """``modes`` gives each queue's night service ("message" when a queue is not named); without ``acd`` no
-    callback is offered."""
+    callback is offered. ``emergency`` tells whether emergency mode is on: then every queue takes calls
+    whatever its hours (a burst main at night is exactly when callers must reach the emergency seats)."""
 
     def __init__(self, bus: EventBus, clock: Clock, policy: AcdPolicy, modes: Mapping[str, NightMode],
-                 acd: CallbackDesk | None) -> None:
+                 acd: CallbackDesk | None, emergency: Callable[[], bool] = lambda: False) -> None:
         self._bus = bus
         self._clock = clock
         self._policy = policy
         self._modes = modes
         self._acd = acd
+        self._emergency = emergency
 
     async def handle(self, agi: AgiDialogue, queue: str, *, linkedid: str, path: str,
                      account_number: str | None) -> bool:
@@ -73,7 +75,7 @@ class NightService:
         service to the end, hangs up and returns True."""
         now = self._clock.now()
         policy = self._policy.queue(queue)  # an unknown name is the default queue, as in the ACD
-        if is_open(policy.hours, now, self._policy.timezone):
+        if self._emergency() or is_open(policy.hours, now, self._policy.timezone):
             return False
         mode = self._modes.get(policy.name, "message")
         number = agi.caller_number()

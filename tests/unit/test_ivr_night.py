@@ -84,9 +84,10 @@ class FakeAcd:
 
 
 def service(mode: NightMode, now: datetime = TUESDAY_NIGHT, acd: FakeAcd | None = None,
-            bus: EventBus | None = None) -> NightService:
+            bus: EventBus | None = None, emergency: bool = False) -> NightService:
     policy = AcdPolicy(queues={"general": QueuePolicy("general", hours=OFFICE)}, timezone=SHANGHAI)
-    return NightService(bus or EventBus(), FixedClock(now), policy, {"general": mode}, acd)
+    return NightService(bus or EventBus(), FixedClock(now), policy, {"general": mode}, acd,
+                        emergency=lambda: emergency)
 
 
 def night(mode: NightMode, channel: FakeChannel, *, now: datetime = TUESDAY_NIGHT, acd: FakeAcd | None = None,
@@ -258,3 +259,11 @@ def test_the_runner_hands_a_caller_for_an_open_queue_over_as_before() -> None:
     channel = FakeChannel(keys={"main-menu": "0"})
     asyncio.run(runner.handle(channel))
     assert channel.others()[-1] == 'SET VARIABLE QQ_NEXT "queue"' and len(acd.asked) == 1
+
+
+def test_in_emergency_mode_a_closed_queue_takes_calls() -> None:
+    channel = FakeChannel()
+    taken = asyncio.run(service("message", emergency=True).handle(AgiDialogue(channel, Path("/prompts"), 1000),
+                                                                  "general", linkedid="c1", path="main>agent",
+                                                                  account_number=None))
+    assert taken is False and channel.sent == []
