@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from agent_console.app import order_view
 from agent_console.auth import Principal
 from agent_console.models import WorkOrder
+from agent_console.routes_work_orders import order_view
 from agent_console.users import create_user
 from agent_console.work_orders import create_work_order, record_satisfaction
 from contacts.models import Contact, ContactEvent

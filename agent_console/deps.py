@@ -1,0 +1,54 @@
+"""What every console route depends on: the collaborators the composition root hands over, a database
+transaction per request, and the caller's identity from the bearer token."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from acd.node import AcdNode
+from agent_console.auth import Principal, read_token
+from agent_console.hub import ConsoleHub
+from config.settings import Settings
+from kernel.clock import Clock
+from kernel.errors import Unauthorized
+from kernel.events import plain
+
+
+@dataclass
+class ConsoleContext:
+    settings: Settings
+    factory: sessionmaker[Session]
+    acd: AcdNode
+    hub: ConsoleHub
+    clock: Clock
+    health: Callable[[], dict[str, Any]]
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+class Deps:
+    """FastAPI dependencies bound to one console: ``Annotated[Principal, Depends(deps.principal)]`` and
+    ``Annotated[Session, Depends(deps.session)]``."""
+
+    def __init__(self, ctx: ConsoleContext) -> None:
+        self._ctx = ctx
+
+    def session(self) -> Iterator[Session]:
+        with self._ctx.factory() as s, s.begin():
+            yield s
+
+    async def principal(self, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                        ) -> Principal:
+        if creds is None:
+            raise Unauthorized("log in first")
+        return read_token(creds.credentials, self._ctx.settings.auth.secret_key)
+
+
+def plain_dict(values: dict[str, Any]) -> dict[str, Any]:
+    """A dataclass's ``vars()`` as JSON-ready values."""
+    return {k: plain(v) for k, v in values.items()}

@@ -1,0 +1,53 @@
+"""The call log and the managers' reports, for local calendar days (``from``/``to``, today by default)."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
+
+from agent_console.auth import Principal
+from agent_console.deps import ConsoleContext, Deps, plain_dict
+from reports.ivr import IVR_DEFINITIONS, ivr_report
+from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
+
+First = Annotated[date | None, Query(alias="from")]
+Last = Annotated[date | None, Query(alias="to")]
+
+
+def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
+    router = APIRouter(tags=["reports"])
+    CurrentUser = Annotated[Principal, Depends(deps.principal)]
+    Db = Annotated[Session, Depends(deps.session)]
+
+    def period(first: date | None, last: date | None) -> tuple[datetime, datetime]:
+        tz = ctx.settings.timezone
+        today = local_date(ctx.clock.now(), tz)
+        return range_bounds(first or today, last or first or today, tz)
+
+    @router.get("/api/calls")
+    def calls(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+        start, end = period(first, last)
+        agent_filter = who.user_id if who.role == "agent" else None
+        entries = call_log(db, start, end, limit=limit, offset=offset, agent_id=agent_filter)
+        return [plain_dict(vars(e)) for e in entries]
+
+    @router.get("/api/reports/summary")
+    def report(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+               queue: str | None = None) -> dict[str, Any]:
+        who.require("supervisor")
+        start, end = period(first, last)
+        figures = summarize(db, start, end, queue=queue)
+        return {"from": start.isoformat(), "to": end.isoformat(), "figures": plain_dict(vars(figures)),
+                "definitions": DEFINITIONS}
+
+    @router.get("/api/reports/ivr")
+    def ivr_figures(who: CurrentUser, db: Db, first: First = None, last: Last = None) -> dict[str, Any]:
+        who.require("supervisor")
+        start, end = period(first, last)
+        return {"from": start.isoformat(), "to": end.isoformat(),
+                "figures": plain_dict(vars(ivr_report(db, start, end))), "definitions": IVR_DEFINITIONS}
+
+    return router
