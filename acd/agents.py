@@ -19,6 +19,8 @@ class AgentState(StrEnum):
     OFFERED = "offered"  # the seat phone rings
     ON_CALL = "on_call"
     WRAP_UP = "wrap_up"  # after-call work: never offered a call
+    DIALING = "dialing"  # placed a call from the console: their seat rings first (then on_call, then wrap_up)
+    SUPERVISING = "supervising"  # listening to / whispering to / barging into an agent's call on their seat
 
 
 class IllegalTransition(Conflict):
@@ -49,7 +51,19 @@ TRANSITIONS: Mapping[tuple[AgentState, str], AgentState] = {
     (_S.NOT_READY, "log_out"): _S.LOGGED_OUT,
     (_S.WRAP_UP, "log_out"): _S.LOGGED_OUT,
     (_S.LOGGED_OUT, "log_out"): _S.LOGGED_OUT,
+    # Click-to-call: the seat rings; answered, the customer is dialled (on_call); not answered: not ready.
+    (_S.READY, "dial_out"): _S.DIALING,
+    (_S.NOT_READY, "dial_out"): _S.DIALING,
+    (_S.DIALING, "answer"): _S.ON_CALL,
+    (_S.DIALING, "dial_failed"): _S.NOT_READY,
+    # Supervision (ChanSpy) on the supervisor's own seat; afterwards not ready until they say otherwise.
+    (_S.READY, "spy"): _S.SUPERVISING,
+    (_S.NOT_READY, "spy"): _S.SUPERVISING,
+    (_S.SUPERVISING, "spy_over"): _S.NOT_READY,
+    (_S.SUPERVISING, "log_out"): _S.LOGGED_OUT,
 }
+HOLDS_CALL = frozenset({_S.OFFERED, _S.ON_CALL, _S.WRAP_UP, _S.DIALING, _S.SUPERVISING})  # Agent.call is set
+BUSY = frozenset({_S.OFFERED, _S.ON_CALL, _S.DIALING, _S.SUPERVISING})  # the seat is ringing or in a call
 
 
 @dataclass(frozen=True)
@@ -60,13 +74,14 @@ class Agent:
     reason: str = ""
     since: datetime | None = None  # when the present state (and reason) began
     idle_since: datetime | None = None  # when the agent last became ready
-    call: str | None = None  # linkedid of the call offered to or handled by this agent
+    call: str | None = None  # linkedid of the call offered to, handled or placed by this agent (or their
+    #                          supervision session's own call)
     call_queue: str | None = None
     answered_at: datetime | None = None
     wrapup_until: datetime | None = None
     skills: Mapping[str, int] = field(default_factory=dict)
     queues: frozenset[str] = frozenset()  # the queues served; empty: every queue
-    calls_answered: int = 0  # since logging in (the fewest-calls strategy)
+    calls_answered: int = 0  # answered or placed since logging in (the fewest-calls strategy)
 
     def serves(self, queue: str) -> bool:
         return not self.queues or queue in self.queues
@@ -79,7 +94,7 @@ def transition(agent: Agent, trigger: str, now: datetime, *, reason: str = "", c
     target = TRANSITIONS.get((agent.state, trigger))
     if target is None:
         raise IllegalTransition(f"agent {agent.agent_id}: {trigger} is not allowed in state {agent.state}")
-    keeps_call = target in (_S.OFFERED, _S.ON_CALL, _S.WRAP_UP)
+    keeps_call = target in HOLDS_CALL
     reason = reason if target == _S.NOT_READY else ""
     changed = target != agent.state or reason != agent.reason
     updated = replace(

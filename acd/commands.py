@@ -87,6 +87,8 @@ class RequestCallback:
 
 @dataclass(frozen=True)
 class MarkAnswered:
+    """A seat answered: an offer, or the Originate of the agent's own outbound call or supervision session."""
+
     linkedid: str
     seat: str = ""  # which seat answered ("" when the call was offered to one agent)
 
@@ -122,9 +124,43 @@ class Reconcile:
 
 
 @dataclass(frozen=True)
+class DialOut:
+    """An agent (ready or not ready, not on a call) places a call from the console: ``linkedid`` names it
+    before Asterisk has seen it (kernel.call_ids). The agent is busy with it until it ends, then wraps up."""
+
+    agent_id: int
+    linkedid: str
+    number: str
+    work_order_id: int | None = None
+    callback_id: int | None = None
+    account_number: str | None = None
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """The agent on a call hands it to another agent (who must be ready now) or to a queue (``to_queue``)."""
+
+    agent_id: int
+    to_agent_id: int | None = None
+    to_queue: str | None = None
+
+
+@dataclass(frozen=True)
+class StartSpy:
+    """A supervisor on a registered seat listens to, whispers to or barges into an agent's live call;
+    ``linkedid`` names the supervision session's own call (kernel.call_ids)."""
+
+    supervisor_id: int
+    agent_id: int
+    mode: str  # kernel.agent_call_events.SPY_MODES
+    linkedid: str
+
+
+@dataclass(frozen=True)
 class Tick:
     """Time passed: wrap-ups end, skills relax, calls overflow, stickiness expires."""
 
 
 Command = (LogIn | LogOut | SetReady | SetNotReady | ExtendWrapUp | RegisterSeat | SetTelephonyLink | SetEmergency
-           | Enqueue | RequestCallback | MarkAnswered | MarkNoAnswer | CallerGone | AgentLegGone | Reconcile | Tick)
+           | Enqueue | RequestCallback | MarkAnswered | MarkNoAnswer | CallerGone | AgentLegGone | Reconcile
+           | DialOut | Transfer | StartSpy | Tick)

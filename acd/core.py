@@ -5,18 +5,30 @@ raises and the caller keeps the state it had. After every command the router off
 priority first, FIFO within a priority) to ready agents whose seat phone is registered, following each
 queue's policy (strategy, skills relaxed as the call waits, overflow, first-responder stickiness). A call
 is offered to one agent (or, with ring-all, one group) at a time, an agent never has two calls, and an agent
-who missed a call is never offered the same call again."""
+who missed a call is never offered the same call again. Agents also place calls (click-to-call), transfer
+their calls and supervise others' (see :mod:`acd.agent_calls`): none of them is offered a call meanwhile."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from acd.agents import Agent, AgentState, IllegalTransition
+from acd.agent_calls import (
+    dial_out,
+    expire_dialing,
+    leg_gone,
+    reconcile_own_calls,
+    seat_answered,
+    seat_failed,
+    start_spy,
+    transfer,
+)
+from acd.agents import BUSY, Agent, AgentState, IllegalTransition
 from acd.commands import (
     AgentLegGone,
     CallerGone,
     Command,
+    DialOut,
     Enqueue,
     ExtendWrapUp,
     LogIn,
@@ -30,7 +42,9 @@ from acd.commands import (
     SetNotReady,
     SetReady,
     SetTelephonyLink,
+    StartSpy,
     Tick,
+    Transfer,
 )
 from acd.hours import next_opening
 from acd.lifecycle import (
@@ -65,6 +79,7 @@ def decide(state: AcdState, command: Command, now: datetime) -> tuple[AcdState, 
     if isinstance(command, Tick):
         record_overflows(work)
         expire_offers(work)
+        expire_dialing(work)
     if work.link_up:
         _route(work)
     if work.direct is not None:  # no agent free for it now: the holding context enqueues it like any call
@@ -102,18 +117,31 @@ def _apply(w: Work, cmd: Command) -> None:
                 w.direct = cmd.linkedid
         case RequestCallback():
             request_callback(w, cmd)
-        case MarkAnswered(linkedid, seat):
+        case MarkAnswered(linkedid, seat) if linkedid in w.offered:
             answered(w, linkedid, seat)
-        case MarkNoAnswer(linkedid, status, seat):
+        case MarkAnswered(linkedid, seat):  # the agent's own call: outbound, or a supervision session
+            seat_answered(w, linkedid, seat)
+        case MarkNoAnswer(linkedid, status, seat) if linkedid in w.offered:
             no_answer(w, linkedid, status, seat)
+        case MarkNoAnswer(linkedid, status, seat):
+            seat_failed(w, linkedid, status, seat)
         case CallerGone(linkedid):
             caller_gone(w, linkedid)
         case AgentLegGone(linkedid, seat):
             holder = w.holder(linkedid)
             if holder is not None and holder.seat == seat and holder.state == AgentState.ON_CALL:
                 call_over(w, holder)
+            elif holder is not None and holder.seat == seat:
+                leg_gone(w, holder)
         case Reconcile(live, as_of):
             reconcile(w, live, as_of or w.now)
+            reconcile_own_calls(w, live, as_of or w.now)
+        case DialOut():
+            dial_out(w, cmd)
+        case Transfer():
+            transfer(w, cmd)
+        case StartSpy():
+            start_spy(w, cmd)
         case Tick():
             pass
         case _:
@@ -125,7 +153,7 @@ def _log_in(w: Work, cmd: LogIn) -> None:
         if other.seat == cmd.seat and other.agent_id != cmd.agent_id and other.state != AgentState.LOGGED_OUT:
             raise Conflict(f"seat {cmd.seat} is already taken by agent {other.agent_id}")
     agent = w.agents.get(cmd.agent_id, Agent(cmd.agent_id))
-    if agent.state in (AgentState.OFFERED, AgentState.ON_CALL) and agent.seat != cmd.seat:
+    if agent.state in BUSY and agent.seat != cmd.seat:
         raise IllegalTransition("cannot change seat during a call")
     w.agents[cmd.agent_id] = replace(agent, seat=cmd.seat, skills=dict(cmd.skills), queues=cmd.queues)
     w.move(cmd.agent_id, "log_in")
@@ -195,6 +223,7 @@ def next_deadline(state: AcdState, now: datetime) -> datetime | None:
                  if a.state == AgentState.WRAP_UP and a.wrapup_until is not None]
     limit = timedelta(seconds=state.policy.offer_timeout_seconds)
     deadlines += [offer.at + limit for offer in state.offered.values()]
+    deadlines += [a.since + limit for a in state.agents.values() if a.state == AgentState.DIALING and a.since]
     deadlines += _openings(state, now)
     for call in state.waiting.values():
         policy = state.policy.queue(call.queue)

@@ -71,6 +71,7 @@ def answered(w: Work, linkedid: str, seat: str) -> None:
     if taker is None:
         return
     del w.offered[linkedid]
+    w.connected[linkedid] = offer.call  # kept while they talk: the agent may transfer the call
     w.move(taker.agent_id, "answer", call=linkedid)
     for other in ringing:
         if other.agent_id != taker.agent_id:
@@ -141,9 +142,12 @@ def reconcile(w: Work, live: frozenset[str], as_of: datetime) -> None:
 
 
 def call_over(w: Work, agent: Agent) -> None:
+    """The agent's part of their call is over: wrap-up (an outbound call has no queue: the default queue's)."""
+    if agent.call is not None:
+        w.connected.pop(agent.call, None)
     queue = agent.call_queue or w.policy.default_queue
     wrapup = w.policy.queue(queue).wrapup_seconds
-    if agent.answered_at is not None:
+    if agent.answered_at is not None and agent.call_queue is not None:  # a queue's handle time: its calls only
         handled = (w.now - agent.answered_at).total_seconds() + wrapup
         previous = w.handle_seconds.get(queue, w.policy.queue(queue).default_handle_seconds)
         average = (1 - HANDLE_TIME_WEIGHT) * previous + HANDLE_TIME_WEIGHT * handled

@@ -1,6 +1,6 @@
 """The ACD's live state as plain JSON data and back, so the routing node can share it (Redis) and a node
 taking over routing can continue from it. The policy is not part of it: every node has its own from its
-settings. Pure."""
+settings. Pure. (Fields added since version 1 are read with a default, so an older snapshot still loads.)"""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def to_snapshot(state: AcdState) -> dict[str, Any]:
         "emergency": state.emergency,
         "link_up": state.link_up,
         "handle_seconds": dict(state.handle_seconds),
+        "connected": [_call(c) for c in state.connected.values()],
     }
 
 
@@ -88,4 +89,5 @@ def from_snapshot(data: dict[str, Any], base: AcdState) -> AcdState:
                     line=tuple(sorted(c.key for c in waiting)), offered=offered,
                     registered_seats=frozenset(data["registered_seats"]), next_seq=int(data["next_seq"]),
                     emergency=bool(data["emergency"]), link_up=bool(data["link_up"]),
-                    handle_seconds={k: float(v) for k, v in data["handle_seconds"].items()})
+                    handle_seconds={k: float(v) for k, v in data["handle_seconds"].items()},
+                    connected={c.linkedid: c for c in map(_load_call, data.get("connected", ()))})

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from acd.agents import Agent, transition
+from acd.agents import BUSY, Agent, transition
 from acd.policy import AcdPolicy
 from kernel.errors import NotFound
 from kernel.events import Event
@@ -69,6 +69,9 @@ class AcdState:
     emergency: bool = False
     link_up: bool = True
     handle_seconds: Mapping[str, float] = field(default_factory=dict)  # queue -> average talk + wrap-up
+    # Calls answered from the line (the caller's channel, queue, account ...), kept while the agent talks so
+    # that the agent can transfer them: linkedid -> the call as it was offered.
+    connected: Mapping[str, WaitingCall] = field(default_factory=dict)
 
     def waiting_in_order(self) -> list[WaitingCall]:
         return [self.waiting[key[2]] for key in self.line]
@@ -90,13 +93,15 @@ class Work:
         self.emergency = state.emergency
         self.link_up = state.link_up
         self.handle_seconds = state.handle_seconds
+        self.connected = dict(state.connected)
         self.direct: str | None = None  # the call of an Enqueue(direct=True) in this decision
         self.events: list[Event] = []
 
     def freeze(self) -> AcdState:
         return replace(self.base, agents=self.agents, waiting=self.waiting, line=tuple(self.line),
                        offered=self.offered, registered_seats=self.registered_seats, next_seq=self.next_seq,
-                       emergency=self.emergency, link_up=self.link_up, handle_seconds=self.handle_seconds)
+                       emergency=self.emergency, link_up=self.link_up, handle_seconds=self.handle_seconds,
+                       connected=self.connected)
 
     def agent(self, agent_id: int) -> Agent:
         agent = self.agents.get(agent_id)
@@ -126,10 +131,10 @@ class Work:
         return call
 
     def holder(self, linkedid: str) -> Agent | None:
+        """The agent the call rings for or is with; else one wrapping it up (after a transfer, the agent who
+        transferred it wraps up while another takes it)."""
         offer = self.offered.get(linkedid)
         if offer is not None:
             return self.agents[min(offer.agent_ids)]
-        for agent in self.agents.values():
-            if agent.call == linkedid:
-                return agent
-        return None
+        holders = [agent for agent in self.agents.values() if agent.call == linkedid]
+        return next((a for a in holders if a.state in BUSY), holders[0] if holders else None)

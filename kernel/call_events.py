@@ -69,6 +69,7 @@ class CallOffered(Event):
     seats: tuple[str, ...] = ()
     callback_number: str | None = None  # a queue callback: the agent is called first, then this number
     direct: bool = False  # the caller's own dialplan dials the seat(s) (decided in the IVR): no Redirect
+    transferred_by: int | None = None  # a live call an agent transferred to this agent (see CallTransferred)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,3 +234,4 @@ class SurveyAnswered(Event):
 
     wire_type: ClassVar[str] = "survey.answered"
     score: int
+

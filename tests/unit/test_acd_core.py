@@ -20,6 +20,7 @@ from acd.commands import (
     AgentLegGone,
     CallerGone,
     Command,
+    DialOut,
     Enqueue,
     LogIn,
     LogOut,
@@ -28,6 +29,7 @@ from acd.commands import (
     RegisterSeat,
     SetNotReady,
     SetReady,
+    StartSpy,
     Tick,
 )
 from acd.core import MISSED_STATUSES, AcdState, WaitingCall, available, decide, next_deadline
@@ -143,6 +145,13 @@ def _agent_in(target: AgentState) -> AcdState:
         return run(state, [SetNotReady(1, "break")])[0]
     if target == AgentState.LOGGED_OUT:
         return run(state, [LogOut(1)])[0]
+    if target == AgentState.DIALING:
+        return run(state, [DialOut(1, "qqo-1", "13900000001")])[0]
+    if target == AgentState.SUPERVISING:
+        state, _ = run(state, [SetNotReady(1, "break")])
+        state, _ = ready(state, 2, "s2")
+        state, _ = run(state, [call("c9"), MarkAnswered("c9"), StartSpy(1, 2, "listen", "qqs-1")])
+        return state
     state, _ = run(state, [call("c1")])
     if target == AgentState.OFFERED:
         return state
