@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from acd.agents import TRANSITIONS, Agent, AgentState, IllegalTransition
+from acd.agent_calls import TRANSFER_PRIORITY
+from acd.agents import BUSY, HOLDS_CALL, TRANSITIONS, Agent, AgentState, IllegalTransition
 from acd.commands import (
     AgentLegGone,
     CallerGone,
@@ -31,10 +32,12 @@ from acd.commands import (
     SetReady,
     StartSpy,
     Tick,
+    Transfer,
 )
 from acd.core import MISSED_STATUSES, AcdState, WaitingCall, available, decide, next_deadline
 from acd.policy import AcdPolicy, QueuePolicy
 from acd.views import position_in_queue
+from kernel.agent_call_events import SPY_MODES, CallTransferred
 from kernel.call_events import AgentStateChanged, CallOffered
 from kernel.errors import Conflict, NotFound, QingquanError
 from kernel.events import Event
@@ -547,7 +550,6 @@ def test_next_deadline_is_the_earliest_wrap_up() -> None:
 AGENT_IDS = (1, 2, 3)
 SEAT_NAMES = ("s1", "s2", "s3")
 STATUSES = (*sorted(MISSED_STATUSES), "CANCEL")
-HOLDS_CALL = (AgentState.OFFERED, AgentState.ON_CALL, AgentState.WRAP_UP)
 
 
 class AcdMachine(RuleBasedStateMachine):
@@ -560,7 +562,9 @@ class AcdMachine(RuleBasedStateMachine):
         self.calls_made = 0
         self.live: set[str] = set()  # enqueued, not gone, not answered, not cancelled
         self.arrival: dict[str, tuple[int, int]] = {}  # linkedid -> (priority, arrival number)
-        self.missed: set[tuple[str, int]] = set()  # (linkedid, agent_id) pairs that rang unanswered
+        self.missed: set[tuple[str, int]] = set()  # (linkedid, agent_id) pairs that rang unanswered (or that
+        #                                                the agent transferred away: never offered to them again)
+        self.own_calls = 0  # outbound calls and supervision sessions placed
 
     @initialize(staffed=st.lists(st.sampled_from(AGENT_IDS), unique=True))
     def start(self, staffed: list[int]) -> None:
@@ -652,6 +656,16 @@ class AcdMachine(RuleBasedStateMachine):
             assert self.state.agents[holder].state == AgentState.ON_CALL
             assert self.state.agents[holder].call == linkedid
 
+    @rule(priority=st.integers(0, 2), dt=st.integers(0, 6))
+    def a_call_is_answered(self, priority: int, dt: int) -> None:
+        """A new call, answered at once if it rang somewhere: agents on calls (to transfer, or to listen to)
+        are more frequent with this one."""
+        self.enqueue(priority, dt)
+        linkedid = f"c{self.calls_made - 1}"
+        if linkedid in self.state.offered:
+            self.live.discard(linkedid)
+            self.step(MarkAnswered(linkedid), 0)
+
     @rule(data=st.data(), status=st.sampled_from(STATUSES), dt=st.integers(0, 6))
     def no_answer(self, data: st.DataObject, status: str, dt: int) -> None:
         linkedid = self.call_ids(data)
@@ -677,10 +691,48 @@ class AcdMachine(RuleBasedStateMachine):
     def tick(self, dt: int) -> None:
         self.step(Tick(), dt)
 
+    @rule(agent_id=st.sampled_from(AGENT_IDS), dt=st.integers(0, 4))
+    def dial_out(self, agent_id: int, dt: int) -> None:
+        """Click-to-call: its seat's outcome and end come through answer / no_answer / agent_leg_gone."""
+        self.own_calls += 1
+        self.step(DialOut(agent_id, f"qqo-{self.own_calls}", "13900000001"), dt)
+
+    def talking(self, data: st.DataObject) -> int:
+        """Mostly an agent on a call; sometimes any agent."""
+        talking = sorted(a.agent_id for a in self.state.agents.values() if a.state == AgentState.ON_CALL)
+        return data.draw(st.sampled_from(talking if talking and data.draw(st.booleans()) else AGENT_IDS))
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def transfer(self, data: st.DataObject, dt: int) -> None:
+        """The agent's call goes back in line (first) or to a ready agent; the agent never gets it back."""
+        agent_id = self.talking(data)
+        ready = sorted(a.agent_id for a in self.state.agents.values() if a.state == AgentState.READY)
+        to_agent = data.draw(st.sampled_from([None, *AGENT_IDS, *ready, *ready]))
+        agent = self.state.agents.get(agent_id)
+        linkedid = agent.call if agent is not None and agent.state == AgentState.ON_CALL else None
+        if linkedid is None or linkedid.startswith("qq"):
+            self.step(Transfer(agent_id, to_agent_id=to_agent, to_queue=None if to_agent else "general"), dt)
+            return
+        before = (set(self.live), set(self.missed), dict(self.arrival), self.calls_made)
+        self.live.add(linkedid)  # expected where a transfer puts it, before the step checks its offer
+        self.missed.add((linkedid, agent_id))
+        self.calls_made += 1
+        self.arrival[linkedid] = (TRANSFER_PRIORITY, self.calls_made)
+        events = self.step(Transfer(agent_id, to_agent_id=to_agent, to_queue=None if to_agent else "general"), dt)
+        if not any(isinstance(e, CallTransferred) for e in events):
+            self.live, self.missed, self.arrival, self.calls_made = before
+
+    @rule(data=st.data(), supervisor=st.sampled_from(AGENT_IDS), mode=st.sampled_from(SPY_MODES),
+          dt=st.integers(0, 4))
+    def spy(self, data: st.DataObject, supervisor: int, mode: str, dt: int) -> None:
+        agent_id = self.talking(data)
+        self.own_calls += 1
+        self.step(StartSpy(supervisor, agent_id, mode, f"qqs-{self.own_calls}"), dt)
+
     # --- helpers ---
 
     def holder(self, linkedid: str) -> int:
-        holders = [a.agent_id for a in self.state.agents.values() if a.call == linkedid]
+        holders = [a.agent_id for a in self.state.agents.values() if a.call == linkedid and a.state in BUSY]
         assert len(holders) == 1
         return holders[0]
 
@@ -694,6 +746,7 @@ class AcdMachine(RuleBasedStateMachine):
         and every offer must respect readiness, registration, missed calls, priority, FIFO and idle time."""
         tracked = {a.agent_id: a.state.value for a in before.agents.values()}
         offered_now: list[tuple[str, int]] = []
+        chosen_by_agent: set[str] = set()  # transfers to a named agent: no idle order applies
         previous: Event | None = None
         for event in events:
             assert event.at == self.now
@@ -711,6 +764,8 @@ class AcdMachine(RuleBasedStateMachine):
                 assert (event.linkedid, event.agent_id) not in self.missed
                 assert event.linkedid in self.live
                 offered_now.append((event.linkedid, event.agent_id))
+                if event.transferred_by is not None:
+                    chosen_by_agent.add(event.linkedid)
             previous = event
         assert tracked == {a.agent_id: a.state.value for a in after.agents.values()}
         # every accepted command releases the wrap-ups that are over by now
@@ -719,9 +774,10 @@ class AcdMachine(RuleBasedStateMachine):
                 assert a.wrapup_until is not None and a.wrapup_until > self.now
         offered_ids = [linkedid for linkedid, _ in offered_now]
         assert len(offered_ids) == len(set(offered_ids))
-        self.check_offer_order(after, offered_now)
+        self.check_offer_order(after, offered_now, chosen_by_agent)
 
-    def check_offer_order(self, after: AcdState, offered_now: list[tuple[str, int]]) -> None:
+    def check_offer_order(self, after: AcdState, offered_now: list[tuple[str, int]],
+                          chosen_by_agent: set[str]) -> None:
         for i, (linkedid, agent_id) in enumerate(offered_now):
             later = offered_now[i + 1:]
             # calls still waiting at the moment of this offer
@@ -734,6 +790,8 @@ class AcdMachine(RuleBasedStateMachine):
                 other_priority, other_number = self.arrival[other]
                 assert (-priority, number) < (-other_priority, other_number), (linkedid, other)
             # no agent who had waited longer (and had not missed this call) was passed over
+            if linkedid in chosen_by_agent:
+                continue
             chosen = after.agents[agent_id]
             free = [*available_agents(after), *(after.agents[aid] for _, aid in later)]
             for other_agent in free:
@@ -754,10 +812,24 @@ class AcdMachine(RuleBasedStateMachine):
     def offers_and_agents_match_one_to_one(self) -> None:
         ringing = [a for a in self.state.agents.values() if a.state == AgentState.OFFERED]
         assert sorted(a.call or "" for a in ringing) == sorted(self.state.offered)
-        holding = [a.call for a in self.state.agents.values() if a.call is not None]
-        assert len(holding) == len(set(holding))  # no call with two agents
+        holding = [a.call for a in self.state.agents.values() if a.call is not None and a.state in BUSY]
+        assert len(holding) == len(set(holding))  # no call with two agents (but those wrapping it up)
         for a in self.state.agents.values():
             assert (a.call is not None) == (a.state in HOLDS_CALL)
+
+    @invariant()
+    def answered_calls_are_kept_while_their_agent_talks(self) -> None:
+        talking = {a.call for a in self.state.agents.values() if a.state == AgentState.ON_CALL}
+        assert set(self.state.connected) == {c for c in talking if c is not None and not c.startswith("qqo-")}
+        assert not set(self.state.connected) & (set(self.state.waiting) | set(self.state.offered))
+
+    @invariant()
+    def an_agent_busy_with_their_own_call_holds_it(self) -> None:
+        for a in self.state.agents.values():
+            if a.state == AgentState.DIALING:
+                assert a.call is not None and a.call.startswith("qqo-")
+            if a.state == AgentState.SUPERVISING:
+                assert a.call is not None and a.call.startswith("qqs-")
 
     @invariant()
     def no_call_is_lost(self) -> None:
@@ -790,6 +862,8 @@ class AcdMachine(RuleBasedStateMachine):
         ends = [a.wrapup_until for a in self.state.agents.values() if a.state == AgentState.WRAP_UP]
         assert None not in ends
         ends += [o.at + timedelta(seconds=1e9) for o in self.state.offered.values()]  # offers expire (never here)
+        ends += [a.since + timedelta(seconds=1e9) for a in self.state.agents.values()  # so do outbound calls
+                 if a.state == AgentState.DIALING and a.since is not None]
         assert next_deadline(self.state, T0) == min((e for e in ends if e is not None), default=None)
 
 

@@ -2,7 +2,8 @@
 queues (longest idle, fewest calls, skills with relaxation, ring-all), overflow, first-responder owners,
 queue callbacks (from held callers, and from callers the IVR found a queue closed for: a callback is placed
 only while its queue is open), emergency seats, the telephony link going down and up, and calls the IVR
-hands over for an offer at once (direct)."""
+hands over for an offer at once (direct), and agents' own calls: click-to-call, transfers (to a ready agent
+or back in line) and supervision sessions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from acd.commands import (
     AgentLegGone,
     CallerGone,
     Command,
+    DialOut,
     Enqueue,
     LogIn,
     LogOut,
@@ -30,12 +32,15 @@ from acd.commands import (
     SetNotReady,
     SetReady,
     SetTelephonyLink,
+    StartSpy,
     Tick,
+    Transfer,
 )
 from acd.core import AcdState, decide
 from acd.hours import OpeningHours, week_from
 from acd.policy import AcdPolicy, OverflowRule, QueuePolicy, SkillStep, Strategy
 from acd.snapshot import from_snapshot, to_snapshot
+from kernel.agent_call_events import SPY_MODES, CallTransferred
 from kernel.call_events import AgentStateChanged, CallOffered
 from kernel.errors import QingquanError
 from kernel.events import Event
@@ -206,6 +211,48 @@ class PolicyMachine(RuleBasedStateMachine):
         self.step(Reconcile(alive), dt)
         self.live = {c for c in self.live if c in alive or c in callbacks}
 
+    @rule(agent_id=st.sampled_from(AGENTS[:3]), dt=st.integers(0, 4))
+    def an_agent_takes_a_call(self, agent_id: int, dt: int) -> None:
+        """The agent comes to work if they were not, and a new call for the general queue is answered where it
+        rang: agents on calls (to transfer, to listen to) are more frequent with this one."""
+        self.step(SetTelephonyLink(True), dt)
+        if self.state.agents.get(agent_id) is None or self.state.agents[agent_id].state.value == "logged_out":
+            self.log_in_and_ready(agent_id, 0, 0, set())
+        self.enqueue("general", 0, None, 0)
+        linkedid = f"c{self.count}"
+        if linkedid in self.state.offered:
+            self.step(MarkAnswered(linkedid), 0)
+            self.live.discard(linkedid)
+
+    @rule(agent_id=st.sampled_from(AGENTS), dt=st.integers(0, 4))
+    def dial_out(self, agent_id: int, dt: int) -> None:
+        self.count += 1
+        self.step(DialOut(agent_id, f"qqo-{self.count}", "+8613900000001"), dt)
+
+    @rule(data=st.data(), dt=st.integers(0, 4))
+    def transfer(self, data: st.DataObject, dt: int) -> None:
+        """An agent on a call hands it to another agent (ready now) or to a queue; either way it is a live call
+        again (waiting or ringing) until answered."""
+        talking = sorted(a.agent_id for a in self.state.agents.values() if a.state == AgentState.ON_CALL)
+        agent_id = data.draw(st.sampled_from(talking or list(AGENTS)))
+        to_agent = data.draw(st.sampled_from((None, *AGENTS)))
+        to_queue = None if to_agent is not None else data.draw(st.sampled_from(QUEUES))
+        linkedid = self.state.agents[agent_id].call if agent_id in self.state.agents else None
+        was_live = linkedid in self.live
+        if linkedid is not None:
+            self.live.add(linkedid)  # where a transfer puts it, before the step checks its offer
+        events = self.step(Transfer(agent_id, to_agent_id=to_agent, to_queue=to_queue), dt)
+        if linkedid is not None and not was_live and not any(isinstance(e, CallTransferred) for e in events):
+            self.live.discard(linkedid)
+
+    @rule(data=st.data(), mode=st.sampled_from(SPY_MODES), dt=st.integers(0, 4))
+    def spy(self, data: st.DataObject, mode: str, dt: int) -> None:
+        talking = sorted(a.agent_id for a in self.state.agents.values() if a.state == AgentState.ON_CALL)
+        agent_id = data.draw(st.sampled_from(talking or list(AGENTS)))
+        supervisor = data.draw(st.sampled_from([a for a in AGENTS if a != agent_id]))
+        self.count += 1
+        self.step(StartSpy(supervisor, agent_id, mode, f"qqs-{self.count}"), dt)
+
     @rule(on=st.booleans(), dt=st.integers(0, 4))
     def emergency(self, on: bool, dt: int) -> None:
         self.step(SetEmergency(on), dt)
@@ -234,6 +281,10 @@ class PolicyMachine(RuleBasedStateMachine):
         assert ringing == from_offers
         talking = [a.call for a in self.state.agents.values() if a.state == AgentState.ON_CALL]
         assert len(talking) == len(set(talking))  # a call is answered by one agent
+        assert set(self.state.connected) <= set(talking)  # kept for a transfer only while answered
+        own = [a.call for a in self.state.agents.values()
+               if a.state in (AgentState.DIALING, AgentState.SUPERVISING)]
+        assert not set(own) & (set(self.state.waiting) | set(self.state.offered) | set(talking))
         for offer in self.state.offered.values():
             if POLICY.queue(offer.call.queue).strategy != Strategy.RING_ALL:
                 assert len(offer.agent_ids) == 1  # one agent at a time, except ring-all
