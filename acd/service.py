@@ -28,6 +28,7 @@ from acd.commands import (
 )
 from acd.core import AcdState, decide, next_deadline
 from acd.policy import AcdPolicy
+from kernel.agent_call_events import CallTransferred, OutboundEnded, OutboundStarted, SpyEnded, SpyStarted
 from kernel.call_events import (
     AgentLegEnded,
     AgentStateChanged,
@@ -55,7 +56,8 @@ class LinkDown(QingquanError):
 
 
 class CallConnector(Protocol):
-    """Rings seats for a waiting caller, and places queue callbacks (agent first, then the customer)."""
+    """Rings seats for a waiting caller, places queue callbacks and agents' own calls (agent first, then the
+    customer), puts a transferred caller back on hold, and rings a supervisor's seat into an agent's call."""
 
     def offer(self, channel: str, seats: tuple[str, ...]) -> Awaitable[None]:
         """Sends the offer at once (raises LinkDown if it cannot); the awaitable gives its outcome."""
@@ -63,6 +65,20 @@ class CallConnector(Protocol):
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:
         """Rings the seat; True once the agent answered (the customer is being dialled)."""
+        ...
+
+    async def dial_out(self, linkedid: str, seat: str, number: str) -> str:
+        """Rings the agent's seat for their own call; "ANSWER" once answered (the customer is being dialled),
+        else the seat's status (NOANSWER, BUSY, ...)."""
+        ...
+
+    async def supervise(self, linkedid: str, seat: str, agent_seat: str, mode: str) -> str:
+        """Rings the supervisor's seat into the agent's call (ChanSpy in ``mode``); "ANSWER" or why not."""
+        ...
+
+    def hold(self, channel: str, queue: str, priority: int) -> Awaitable[None]:
+        """Takes a caller from their bridge back to hold (a transfer to a queue): sent at once (raises LinkDown
+        if it cannot), the awaitable gives its outcome."""
         ...
 
 
@@ -149,9 +165,14 @@ class AcdService:
         # Only a listener needs to know whether anything changed; the comparison walks the whole state.
         changed = bool(self._listeners) and new_state != self.state
         self.state = new_state
+        offered = {e.linkedid for e in events if isinstance(e, CallOffered)}
         for event in events:  # side effects first: the seat should ring as soon as possible
             if isinstance(event, CallOffered):
                 self._carry_out(event)
+            elif isinstance(event, CallTransferred) and event.to_queue and event.linkedid not in offered:
+                self._hold(event)  # (offered in this decision already: that Redirect takes the caller there)
+            elif isinstance(event, OutboundStarted | SpyStarted):
+                self._start_effect(self._place_own_call(event))
         if pending.reply is not None and not pending.reply.done():
             pending.reply.set_result(self.state)
         for event in events:
@@ -169,7 +190,8 @@ class AcdService:
             log.info("call %s offered to agent(s) %s at %s%s", event.linkedid, event.agent_ids or event.agent_id,
                      ",".join(event.seats) or event.seat,
                      f" (callback to {event.callback_number})" if event.callback_number
-                     else " (decided in the IVR: its dialplan dials)" if event.direct else "")
+                     else " (decided in the IVR: its dialplan dials)" if event.direct
+                     else f" (transferred by agent {event.transferred_by})" if event.transferred_by else "")
         else:
             log.info("acd %s %s", event.wire_type, event.linkedid or "")
 
@@ -226,6 +248,45 @@ class AcdService:
             self.submit(MarkNoAnswer(linkedid, "NOANSWER", offer.seat))
 
 
+    def _hold(self, event: CallTransferred) -> None:
+        priority = state_priority(self.state, event.linkedid)
+        try:
+            outcome = self._connector.hold(event.channel, event.queue, priority)
+        except LinkDown as exc:
+            log.warning("transfer of %s to %s not sent, telephony link down: %s", event.linkedid, event.queue, exc)
+            return
+        self._start_effect(self._await_hold(event, outcome))
+
+    async def _await_hold(self, event: CallTransferred, outcome: Awaitable[None]) -> None:
+        try:
+            await outcome
+        except Exception as exc:  # the caller is still in line: a later offer's Redirect reaches them
+            log.warning("transfer of %s to queue %s: hold Redirect failed: %s", event.linkedid, event.queue, exc)
+
+    async def _place_own_call(self, event: OutboundStarted | SpyStarted) -> None:
+        """An agent's outbound call or a supervisor's session: their seat rings; the outcome goes back in."""
+        assert event.linkedid is not None
+        try:
+            if isinstance(event, OutboundStarted):
+                status = await self._connector.dial_out(event.linkedid, event.seat, event.number)
+            else:
+                status = await self._connector.supervise(event.linkedid, event.seat, event.agent_seat, event.mode)
+        except LinkDown:
+            status = "LINK_DOWN"
+        except Exception as exc:
+            log.warning("%s %s at %s failed: %s", event.wire_type, event.linkedid, event.seat, exc)
+            status = "FAILED"
+        if status == "ANSWER":
+            self.submit(MarkAnswered(event.linkedid, event.seat))
+        else:
+            self.submit(MarkNoAnswer(event.linkedid, status, event.seat))
+
+
+def state_priority(state: AcdState, linkedid: str | None) -> int:
+    call = state.waiting.get(linkedid or "")
+    return call.priority if call is not None else 0
+
+
 def replace_policy(state: AcdState, policy: AcdPolicy) -> AcdState:
     """A state restored from elsewhere runs under this node's policy."""
     return replace(state, policy=policy)
@@ -244,7 +305,8 @@ def command_for(event: Event) -> Command | None:
             return MarkNoAnswer(linkedid, event.status, event.seat)
         case CallEnded(linkedid=str(linkedid)):
             return CallerGone(linkedid)
-        case AgentLegEnded(linkedid=str(linkedid)):
+        case AgentLegEnded(linkedid=str(linkedid)) | OutboundEnded(linkedid=str(linkedid)) | SpyEnded(
+                linkedid=str(linkedid)):
             return AgentLegGone(linkedid, event.seat)
         case SeatAvailability():
             return RegisterSeat(event.seat, event.registered)

@@ -20,11 +20,18 @@ from kernel.call_events import CallQueued, ChannelsResynced, TelephonyLinkChange
 from kernel.clock import Clock
 from kernel.errors import Unavailable
 from kernel.events import EventBus
+from telephony.ami_actions import (
+    HOLD_CONTEXT,
+    Action,
+    hold_actions,
+    originate_status,
+    outbound_originate,
+    spy_originate,
+)
 from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event
 
 log = logging.getLogger(__name__)
 
-HOLD_CONTEXT = "acd-hold"
 CONNECT_CONTEXT = "acd-connect"
 CALLBACK_CONTEXT = "acd-callback"
 RING_GROUP_EXTEN = "ring-group"
@@ -154,17 +161,17 @@ class AmiBridge:
 
     # Actions -----------------------------------------------------------------------------------------
 
-    async def action(self, fields: dict[str, str], timeout: float = 5.0) -> Mapping[str, str]:
+    async def action(self, fields: Action, timeout: float = 5.0) -> Mapping[str, str]:
         return await self._response(fields, self._send(fields), timeout)
 
-    def _send(self, fields: dict[str, str], *, as_list: bool = False) -> Any:
+    def _send(self, fields: Action, *, as_list: bool = False) -> Any:
         """Writes the action to the AMI socket now; returns panoramisk's future of the response (of every
         message it brings, with ``as_list``). Raises LinkDown when the link is down."""
         if self._manager is None or not self.logged_in.is_set():
             raise LinkDown(f"AMI not connected; cannot {fields.get('Action')}")
         return self._manager.send_action(dict(fields), as_list=as_list)
 
-    async def _response(self, fields: dict[str, str], future: Any, timeout: float) -> Mapping[str, str]:
+    async def _response(self, fields: Action, future: Any, timeout: float) -> Mapping[str, str]:
         try:
             response = await asyncio.wait_for(future, timeout)
         except TimeoutError as exc:
@@ -197,7 +204,7 @@ class AmiBridge:
         group at once (CallConnector port). A group travels in a channel variable: an extension is cut at 79
         characters, so seat names joined into it would ring only the first 8 seats. The actions are written
         to the socket before this returns; the awaitable raises if Asterisk refused one."""
-        sent: list[tuple[dict[str, str], Any]] = []
+        sent: list[tuple[Action, Any]] = []
         exten, group = connect_target(seats)
         if group is not None:
             setvar = {"Action": "Setvar", "Channel": channel, "Variable": RING_GROUP_VARIABLE, "Value": group}
@@ -225,6 +232,33 @@ class AmiBridge:
         answered = bool(responses) and responses[-1].get("Response") == "Success"
         log.info("callback %s: seat %s %s", linkedid, seat, "answered" if answered else "did not answer")
         return answered
+
+    async def dial_out(self, linkedid: str, seat: str, number: str) -> str:
+        """Click-to-call: rings the agent's seat; once answered the dialplan dials the customer. "ANSWER", or
+        why the seat did not answer."""
+        return await self._originate(outbound_originate(linkedid, seat, number, self._settings.asterisk.ring_seconds))
+
+    async def supervise(self, linkedid: str, seat: str, agent_seat: str, mode: str) -> str:
+        """Rings the supervisor's seat into ChanSpy on the agent's seat channel. "ANSWER", or why not."""
+        ring = self._settings.asterisk.ring_seconds
+        return await self._originate(spy_originate(linkedid, seat, agent_seat, mode, ring))
+
+    async def _originate(self, fields: Action) -> str:
+        future = self._send(fields, as_list=True)
+        messages = await asyncio.wait_for(future, self._settings.asterisk.ring_seconds + 15)
+        status = originate_status([flatten(m) for m in messages])
+        log.info("originate %s on %s: %s", fields.get("ChannelId"), fields.get("Channel"), status)
+        return status
+
+    def hold(self, channel: str, queue: str, priority: int) -> Awaitable[None]:
+        """A transfer to a queue: the caller leaves the bridge (the agent's leg is hung up) for hold music, in
+        line for ``queue``. Written to the socket before this returns; the awaitable raises if refused."""
+        sent = [(fields, self._send(fields)) for fields in hold_actions(channel, queue, priority)]
+
+        async def outcome() -> None:
+            for fields, future in sent:
+                await self._response(fields, future, 5.0)
+        return outcome()
 
     async def hangup(self, channel: str) -> None:
         await self.action({"Action": "Hangup", "Channel": channel})

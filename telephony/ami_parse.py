@@ -9,6 +9,14 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
+from kernel.agent_call_events import (
+    OutboundAgentRinging,
+    OutboundAnswered,
+    OutboundCustomerRinging,
+    OutboundEnded,
+    OutboundFailed,
+    SpyEnded,
+)
 from kernel.call_events import (
     AgentLegEnded,
     AgentRinging,
@@ -23,6 +31,7 @@ from kernel.call_events import (
     TrunkLinesBusy,
     TrunkLineSeized,
 )
+from kernel.call_ids import is_outbound, is_spy
 from kernel.events import Event
 
 log = logging.getLogger(__name__)
@@ -86,6 +95,8 @@ def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
     if kind == "QingquanLinesBusy":
         return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),
                               caller_number=_clean(fields.get("CallerIDNum")))
+    if kind == "QingquanOutboundRefused":  # acd-outbound found every trunk line taken
+        return OutboundFailed(at=now, linkedid=fields["Linkedid"], cause=_clean(fields.get("Cause")) or "refused")
     if kind in _TRUNK_LINE_EVENTS:
         return _TRUNK_LINE_EVENTS[kind](at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
                                         lines_in_use=_line_count(fields.get("Lines")))
@@ -109,6 +120,10 @@ def _originated(fields: Mapping[str, str]) -> bool:
 
 def _dial_begin(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
     seat = endpoint_of(fields.get("DestChannel", ""))
+    if _originated(fields) and is_outbound(fields.get("DestLinkedid", "")) and seat in seats:
+        return OutboundAgentRinging(at=now, linkedid=fields["DestLinkedid"], seat=seat)
+    if seat == "trunk" and is_outbound(fields.get("Linkedid", "")):
+        return OutboundCustomerRinging(at=now, linkedid=fields["Linkedid"], channel=fields["DestChannel"])
     if seat not in seats or _originated(fields):
         return None
     return AgentRinging(at=now, linkedid=fields["Linkedid"], seat=seat, agent_channel=fields["DestChannel"])
@@ -125,6 +140,8 @@ def _dial_end(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -
     original = callback_call(fields.get("Linkedid", ""))
     if original is not None and seat == "trunk":
         return CallbackDialEnded(at=now, linkedid=original, status=fields.get("DialStatus", "").upper())
+    if seat == "trunk" and is_outbound(fields.get("Linkedid", "")):
+        return _outbound_dial_end(fields["Linkedid"], fields.get("DialStatus", "").upper(), now)
     if seat not in seats or _originated(fields):
         return None
     status = fields.get("DialStatus", "").upper()
@@ -133,6 +150,16 @@ def _dial_end(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -
     if not status:
         return None
     return OfferFailed(at=now, linkedid=fields["Linkedid"], seat=seat, status=status)
+
+
+def _outbound_dial_end(linkedid: str, status: str, now: datetime) -> Event | None:
+    """The customer leg of an outbound call answered, or why not (CANCEL: the agent hung up while it rang)."""
+    if status == "ANSWER":
+        return OutboundAnswered(at=now, linkedid=linkedid)
+    if not status:
+        return None
+    cause = "agent_hangup" if status == "CANCEL" else f"customer_{status.lower()}"
+    return OutboundFailed(at=now, linkedid=linkedid, cause=cause[:24])
 
 
 def _hangup(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> Event | None:
@@ -147,6 +174,11 @@ def _hangup(fields: Mapping[str, str], seats: frozenset[str], now: datetime) -> 
         return AgentLegEnded(at=now, linkedid=original, seat=seat)
     if fields["Linkedid"] != fields.get("Uniqueid"):
         return AgentLegEnded(at=now, linkedid=fields["Linkedid"], seat=seat)
+    if is_outbound(fields["Linkedid"]):  # the seat's own leg placed the call: the call is over
+        return OutboundEnded(at=now, linkedid=fields["Linkedid"], seat=seat,
+                             cause=_clean(fields.get("Cause-txt")) or _clean(fields.get("Cause")))
+    if is_spy(fields["Linkedid"]):
+        return SpyEnded(at=now, linkedid=fields["Linkedid"], seat=seat)
     return None
 
 
