@@ -50,6 +50,15 @@ class Contact(Base):
     talk_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # post-call survey, 1-5
     satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # "outbound" for a call an agent placed from the console (click-to-call); None or "inbound" otherwise.
+    direction: Mapped[str | None] = mapped_column(String(8))
+    work_order_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the order an outbound call is about
+    # Transfers keep the first answer (answered_at, agent_id, and talk_ended_at: the first agent's talk); the
+    # agent who took the call last by transfer, how many transfers, when the last one was made and answered.
+    transferred_to_agent_id: Mapped[int | None] = mapped_column(Integer)
+    transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    transferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    transfer_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_contact_arrived_at", "arrived_at"),)
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from contacts.agent_call_record import AGENT_CALL_EVENTS, INBOUND, agent_call_changes
 from kernel.call_events import (
     AgentLegEnded,
     AgentRinging,
@@ -38,7 +39,7 @@ from kernel.events import Event
 
 CONTACT_EVENTS = (CallArrived, IvrStepped, IvrLeft, CallQueued, CallOffered, AgentRinging, OfferAnswered,
                   OfferFailed, CallEnded, AgentLegEnded, TrunkLinesBusy, CallAnswered, CallOverflowed,
-                  CallbackRequested, CallbackDialEnded, SurveyOffered, SurveyAnswered)
+                  CallbackRequested, CallbackDialEnded, SurveyOffered, SurveyAnswered, *AGENT_CALL_EVENTS)
 
 
 def is_contact_event(event: Event) -> bool:
@@ -59,10 +60,13 @@ RINGING_OFFER_STATES = frozenset({"offered", "ringing", "cancel"})
 def changes_for(current: Mapping[str, Any], event: Event, *,
                 short_abandon_seconds: float = DEFAULT_SHORT_ABANDON_SECONDS) -> dict[str, Any]:
     """Fields to set on the contact row; ``current`` holds the row's present values (empty when new)."""
+    agent_call = agent_call_changes(current, event)  # outbound calls, transfers (contacts.agent_call_record)
+    if agent_call is not None:
+        return agent_call
     match event:
         case CallArrived():
             return {"arrived_at": event.at, "caller_number": event.caller_number,
-                    "dialed_number": event.dialed_number}
+                    "dialed_number": event.dialed_number, "direction": INBOUND}
         case IvrLeft():
             changes: dict[str, Any] = {"ivr_left_at": event.at, "ivr_path": event.path}
             if event.account_number:

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from contacts.models import Contact
 from kernel.call_events import CLOSED, DEFLECTED, SELF_SERVICE
+from reports.summary import inbound
 
 IVR_DEFINITIONS: dict[str, str] = {
-    "calls": "all calls that arrived in the period (来电总数)",
+    "calls": "all calls that arrived in the period (来电总数); calls agents placed (outbound) are not counted",
     "reached_ivr": "calls that heard the IVR (were not refused for want of a trunk line, and reached the app)",
     "self_served": "calls that never queued and were served by the IVR alone, e.g. heard their bill (IVR自助服务)",
     "deflected": "calls that hung up after an outage notice without queuing (停水公告分流)",
@@ -89,6 +90,6 @@ def ivr_funnel(rows: Iterable[IvrRow]) -> IvrFigures:
 def ivr_report(session: Session, start: datetime, end: datetime) -> IvrFigures:
     """The IVR figures over contacts with ``start <= arrived_at < end``."""
     query = select(Contact.ivr_path, Contact.outcome, Contact.queued_at, Contact.ended_at).where(
-        Contact.arrived_at >= start, Contact.arrived_at < end)
+        Contact.arrived_at >= start, Contact.arrived_at < end, inbound())
     return ivr_funnel(IvrRow(path or "", outcome, queued is not None, ended is not None)
                       for path, outcome, queued, ended in session.execute(query))

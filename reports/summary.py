@@ -19,9 +19,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, func, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
+from contacts.agent_call_record import OUTBOUND
 from contacts.models import Contact
 from contacts.record import ABANDONED
 from kernel.call_events import SELF_SERVICE
@@ -33,7 +34,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 MAX_LOG_LIMIT = 1000
 
 DEFINITIONS: dict[str, str] = {
-    "calls": "all calls that arrived in the period (来电总数)",
+    "calls": "all calls that arrived in the period (来电总数); calls agents placed (outbound) are not counted",
     "offered": "calls that reached an agent queue (进入人工队列)",
     "answered": "queued calls connected to an agent (人工接通)",
     "abandoned": "queued calls that hung up, while waiting or while a seat rang, before an agent answered, "
@@ -94,6 +95,11 @@ class CallLogEntry:
     short_abandon: bool = False
     company: str | None = None
     satisfaction: int | None = None  # the caller's post-call survey score, 1-5
+    direction: str | None = None  # "outbound": an agent's click-to-call (dialed_number is the customer's)
+    dialed_number: str | None = None
+    work_order_id: int | None = None
+    transfer_count: int = 0
+    transferred_to_agent_id: int | None = None  # who took the call by the last transfer
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -162,7 +168,7 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
     # Half a millisecond of slack: SQLite's date arithmetic is exact to the millisecond only.
     within_c = and_(answered_c, answer_speed <= service_target_seconds + 0.0005)
     query = select(
-        func.count(),
+        func.count(case((inbound(), 1))),
         func.count(case((offered_c, 1))),
         func.count(case((answered_c, 1))),
         func.count(case((abandoned_c, 1))),
@@ -183,6 +189,11 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
     )
     logger.debug("summary %s..%s queue=%s agent=%s: %s", start, end, queue, agent_id, summary)
     return summary
+
+
+def inbound() -> ColumnElement[bool]:
+    """Calls that came in (every call but those agents placed from the console)."""
+    return or_(Contact.direction.is_(None), Contact.direction != OUTBOUND)
 
 
 def _filters(start: datetime, end: datetime, *, queue: str | None,
@@ -260,6 +271,11 @@ def _entry(contact: Contact) -> CallLogEntry:
         abandon_stage=contact.abandon_stage,
         short_abandon=contact.short_abandon,
         satisfaction=contact.satisfaction,
+        direction=contact.direction,
+        dialed_number=contact.dialed_number,
+        work_order_id=contact.work_order_id,
+        transfer_count=contact.transfer_count or 0,
+        transferred_to_agent_id=contact.transferred_to_agent_id,
     )
 
 
