@@ -31,6 +31,10 @@ DIAL_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
 TRANSFER_PRIORITY = 1000
 
 
+class NotLoggedIn(Conflict):
+    code = "agent_not_logged_in"
+
+
 class SeatNotRegistered(Conflict):
     code = "seat_not_registered"
 
@@ -47,12 +51,14 @@ class TransferTargetNotReady(Conflict):
     code = "transfer_target_not_ready"
 
 
-def _registered_seat(w: Work, agent: Agent) -> str:
-    if agent.seat is None or agent.state == AgentState.LOGGED_OUT:
-        raise NotFound(f"agent {agent.agent_id} has no seat: log in on a seat first")
+def _on_seat(w: Work, agent_id: int) -> tuple[Agent, str]:
+    """The agent, logged in on a registered seat, and the seat."""
+    agent = w.agents.get(agent_id)
+    if agent is None or agent.seat is None or agent.state == AgentState.LOGGED_OUT:
+        raise NotLoggedIn(f"user {agent_id} is not logged in on a seat: bind a seat first (PUT /api/agent/seat)")
     if agent.seat not in w.registered_seats:
         raise SeatNotRegistered(f"seat {agent.seat} is not registered: its phone must be on line")
-    return agent.seat
+    return agent, agent.seat
 
 
 # Click-to-call ---------------------------------------------------------------------------------------------
@@ -61,8 +67,7 @@ def _registered_seat(w: Work, agent: Agent) -> str:
 def dial_out(w: Work, cmd: DialOut) -> None:
     if not DIAL_NUMBER.match(cmd.number):
         raise InvalidInput("a number is 3 to 20 digits, with + allowed in front")
-    agent = w.agent(cmd.agent_id)
-    seat = _registered_seat(w, agent)
+    _, seat = _on_seat(w, cmd.agent_id)
     if w.holder(cmd.linkedid) is not None or cmd.linkedid in w.waiting:
         raise Conflict(f"call {cmd.linkedid} exists already")
     w.move(cmd.agent_id, "dial_out", call=cmd.linkedid)
@@ -191,10 +196,7 @@ def start_spy(w: Work, cmd: StartSpy) -> None:
     target = w.agents.get(cmd.agent_id)
     if target is None or target.state != AgentState.ON_CALL or target.call is None or target.seat is None:
         raise AgentNotOnCall(f"agent {cmd.agent_id} is not on a call")
-    supervisor = w.agents.get(cmd.supervisor_id)
-    if supervisor is None:
-        raise NotFound("bind a seat first (PUT /api/agent/seat): the supervisor listens on their own phone")
-    seat = _registered_seat(w, supervisor)
+    _, seat = _on_seat(w, cmd.supervisor_id)  # the supervisor listens on their own phone
     w.move(cmd.supervisor_id, "spy", call=cmd.linkedid)
     w.events.append(SpyStarted(at=w.now, linkedid=cmd.linkedid, supervisor_id=cmd.supervisor_id, seat=seat,
                                agent_id=cmd.agent_id, agent_seat=target.seat, call_linkedid=target.call,

@@ -11,6 +11,7 @@ from typing import Any
 
 from acd.commands import (
     Command,
+    DialOut,
     ExtendWrapUp,
     LogIn,
     LogOut,
@@ -18,10 +19,13 @@ from acd.commands import (
     SetEmergency,
     SetNotReady,
     SetReady,
+    StartSpy,
+    Transfer,
 )
 from kernel.errors import InvalidInput, QingquanError
 
-RELAYED: tuple[type[Any], ...] = (LogIn, LogOut, SetReady, SetNotReady, ExtendWrapUp, SetEmergency, RequestCallback)
+RELAYED: tuple[type[Any], ...] = (LogIn, LogOut, SetReady, SetNotReady, ExtendWrapUp, SetEmergency, RequestCallback,
+                                  DialOut, Transfer, StartSpy)
 VERSION = 1
 
 

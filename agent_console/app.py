@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
 from agent_console.routes_agent import agent_router
+from agent_console.routes_calls import calls_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
 from agent_console.routes_work_orders import work_order_router
@@ -29,7 +30,10 @@ WEBSOCKET_DOC = """Agents, seats, work orders, the call log and reports. Log in 
 The live feed is a websocket at `/ws?token=<token>`. Every message is JSON with a `type` and a version `v`:
 `hello` (on connect: the agent's state), `call.offered` (the screen pop, when the agent's seat rings: caller
 number, queue, IVR path, account with amount due, recent work orders), `offer.answered`, `call.ended`,
-`agent.state_changed`. The client may send `{"type": "ping", "v": 1}`; anything else gets
+`agent.state_changed`; for calls the agent places (POST /api/agent/dial) `outbound.started`,
+`outbound.agent_ringing`, `outbound.customer_ringing`, `outbound.answered`, `outbound.failed` (`cause`),
+`outbound.ended`; `call.transferred`; for a supervisor's own sessions (POST /api/supervision/spy)
+`spy.started`, `spy.ended`. The client may send `{"type": "ping", "v": 1}`; anything else gets
 `{"type": "error", "error": "unknown_message"}`."""
 
 
@@ -48,7 +52,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     for router in (agent_router(ctx, deps), supervision_router(ctx, deps), work_order_router(ctx, deps),
                    report_router(ctx, deps), outage_router(deps.principal, deps.session, ctx.clock,
                                                            ZoneInfo(ctx.settings.timezone)),
-                   feed_router(ctx)):
+                   feed_router(ctx), calls_router(ctx, deps)):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -1,8 +1,9 @@
 """The websocket hub: pushes call and agent events to the consoles that should see them.
 
 An agent's consoles receive their own state changes and the screen pop for calls offered to them (at the
-moment the seat rings); supervisors and managers receive every agent state change. Wire payloads are
-versioned: ``{"type": "call.offered", "v": 1, ...}``."""
+moment the seat rings), the progress of the calls they place (``outbound.*``) and their transfers;
+supervisors and managers receive every agent state change, every transfer, and their own supervision
+sessions (``spy.*``). Wire payloads are versioned: ``{"type": "call.offered", "v": 1, ...}``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ import logging
 from collections import defaultdict
 from typing import Any, Protocol
 
+from kernel.agent_call_events import (
+    CallTransferred,
+    OutboundAgentRinging,
+    OutboundAnswered,
+    OutboundCustomerRinging,
+    OutboundEnded,
+    OutboundFailed,
+    OutboundStarted,
+    SpyEnded,
+    SpyStarted,
+)
 from kernel.call_events import (
     AgentRinging,
     AgentStateChanged,
@@ -43,6 +55,7 @@ class ConsoleHub:
         self._supervisors: set[Socket] = set()
         self._offers: dict[str, CallOffered] = {}  # linkedid -> offer awaiting its ringing event
         self._calls: dict[str, tuple[int, ...]] = {}  # linkedid -> the agents its seat(s) rang for
+        self._own: dict[str, int] = {}  # an outbound call or a supervision session -> the agent who placed it
 
     def connect(self, agent_id: int, socket: Socket, supervisor: bool) -> None:
         self._agents[agent_id].add(socket)
@@ -74,6 +87,26 @@ class ConsoleHub:
                 await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
             case EmergencyModeChanged() | CallbackRequested() | CallOverflowed():
                 await self._send(set(self._supervisors), event.to_wire())
+            case CallTransferred():
+                await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
+            case _:
+                await self._own_call(event)
+
+    async def _own_call(self, event: Event) -> None:
+        """Outbound calls' progress to the agent who placed them; supervision sessions to their supervisor."""
+        linkedid = event.linkedid or ""
+        match event:
+            case OutboundStarted() | SpyStarted():
+                placed_by = event.agent_id if isinstance(event, OutboundStarted) else event.supervisor_id
+                self._own[linkedid] = placed_by
+                await self._send(set(self._agents[placed_by]), event.to_wire())
+            case OutboundFailed(agent_id=int(agent_id)):
+                await self._send(set(self._agents[agent_id]), event.to_wire())
+            case OutboundAgentRinging() | OutboundCustomerRinging() | OutboundAnswered() | OutboundFailed() if (
+                    linkedid in self._own):
+                await self._send(set(self._agents[self._own[linkedid]]), event.to_wire())
+            case OutboundEnded() | SpyEnded() if linkedid in self._own:
+                await self._send(set(self._agents[self._own.pop(linkedid)]), event.to_wire())
 
     async def _pop(self, linkedid: str, offer: CallOffered) -> None:
         agent_ids = offer.agent_ids or (offer.agent_id,)

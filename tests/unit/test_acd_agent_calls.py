@@ -132,7 +132,8 @@ def test_a_number_is_digits_with_a_plus_in_front_only(number: str) -> None:
 
 
 def test_dialling_out_needs_a_free_agent_on_a_registered_seat() -> None:
-    refused(AcdState(policy=POLICY), DialOut(1, OUT, "13900000001"), NotFound)  # not logged in
+    assert refused(AcdState(policy=POLICY), DialOut(1, OUT, "13900000001"), Conflict) == "agent_not_logged_in"
+    refused(run(staffed(1), [LogOut(1)])[0], DialOut(1, OUT, "13900000001"), Conflict)
     state = staffed(1)
     state, _ = run(state, [RegisterSeat("s1", False)])
     assert refused(state, DialOut(1, OUT, "13900000001"), Conflict) == "seat_not_registered"
@@ -308,7 +309,8 @@ def test_supervision_preconditions() -> None:
     refused(state, StartSpy(5, 1, "shout", "qqs-1"), InvalidInput)
     refused(state, StartSpy(1, 1, "listen", "qqs-1"), InvalidInput)
     assert refused(state, StartSpy(5, 2, "listen", "qqs-1"), Conflict) == "agent_not_on_call"  # unknown agent
-    refused(run(state, [LogOut(5)])[0], StartSpy(5, 1, "listen", "qqs-1"), NotFound)  # no seat bound
+    assert refused(run(state, [LogOut(5)])[0], StartSpy(5, 1, "listen", "qqs-1"), Conflict) == (
+        "agent_not_logged_in")  # no seat bound
     refused(run(supervised(), [RegisterSeat("s5", False)])[0], StartSpy(5, 1, "listen", "qqs-1"), Conflict)
     ringing, _ = run(staffed(1), [caller("c1")])
     ringing, _ = run(ringing, [RegisterSeat("s5", True), LogIn(5, "s5")])

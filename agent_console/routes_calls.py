@@ -1,0 +1,92 @@
+"""Calls from the console: click-to-call (an agent places a call, e.g. a callback 回访), transfer of the agent's
+live call to another agent or a queue, and supervision of a live call (listen, whisper, barge).
+
+The ACD decides (agent states, the transferred caller's place in line) and its routing node carries out the
+telephony at once (AMI Originate, Redirect): a route returns as soon as the decision is taken, and the call's
+progress reaches the consoles over the websocket (``outbound.*``, ``call.transferred``, ``call.offered``,
+``spy.*``)."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy.orm import Session
+
+from acd.commands import DialOut, StartSpy, Transfer
+from agent_console.auth import Principal
+from agent_console.deps import ConsoleContext, Deps
+from agent_console.work_orders import get_work_order
+from kernel.call_ids import new_outbound_id, new_spy_id
+
+NUMBER_PATTERN = r"^\+?[0-9]{3,20}$"
+
+
+class DialIn(BaseModel):
+    number: str = Field(pattern=NUMBER_PATTERN, description="the customer's number: 3 to 20 digits, + allowed in front")
+    work_order_id: int | None = Field(default=None, ge=1, description="the work order the call is about")
+    callback_id: int | None = Field(default=None, ge=1, description="the scheduled callback it places")
+
+
+class TransferIn(BaseModel):
+    to_agent_id: int | None = Field(default=None, ge=1, description="an agent who is ready now")
+    queue: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="or a queue")
+
+    @model_validator(mode="after")
+    def one_target(self) -> "TransferIn":
+        if (self.to_agent_id is None) == (self.queue is None):
+            raise ValueError("give to_agent_id or queue (one of them)")
+        return self
+
+
+class SpyIn(BaseModel):
+    agent_id: int = Field(ge=1)
+    mode: Literal["listen", "whisper", "barge"]
+
+
+def calls_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
+    router = APIRouter(tags=["calls"])
+    CurrentUser = Annotated[Principal, Depends(deps.principal)]
+    Db = Annotated[Session, Depends(deps.session)]
+
+    @router.post("/api/agent/dial", status_code=202)
+    async def dial(body: DialIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+        """Click-to-call: the agent's own seat rings first; once they answer, the customer is dialled through
+        the trunk with the hotline's number. The agent (ready or not ready) is offered no queue call until the
+        call and its wrap-up are over. Returns the call's linkedid at once; the progress comes over the
+        websocket: ``outbound.started``, ``outbound.agent_ringing``, ``outbound.customer_ringing``,
+        ``outbound.answered``, ``outbound.failed`` (with its ``cause``), ``outbound.ended``."""
+        who.require("agent")
+        account_number = None
+        if body.work_order_id is not None:  # an agent calls about their own orders; supervisors about any
+            account_number = get_work_order(db, who, body.work_order_id).account_number
+        linkedid = new_outbound_id()
+        await ctx.acd.execute(DialOut(who.user_id, linkedid, body.number, body.work_order_id, body.callback_id,
+                                      account_number))
+        return {"linkedid": linkedid}
+
+    @router.post("/api/agent/transfer")
+    async def transfer(body: TransferIn, who: CurrentUser) -> dict[str, Any]:
+        """Hands the caller the agent is talking to on: to an agent who is ready now (409 otherwise), whose
+        seat rings with the same screen pop; or to a queue, where they wait on hold, first in line. The
+        agent's leg is hung up and they go to wrap-up; the contact and its work orders stay one record."""
+        who.require("agent")
+        before = ctx.acd.state.agents.get(who.user_id)
+        state = await ctx.acd.execute(Transfer(who.user_id, body.to_agent_id, body.queue))
+        after = state.agents.get(who.user_id)
+        return {"linkedid": after.call if after else before.call if before else None,
+                "to_agent_id": body.to_agent_id, "queue": body.queue}
+
+    @router.post("/api/supervision/spy", status_code=202)
+    async def spy(body: SpyIn, who: CurrentUser) -> dict[str, Any]:
+        """A supervisor listens to (``listen``), whispers to (``whisper``: only the agent hears them) or barges
+        into (``barge``: both hear them) an agent's live call, on their own seat phone (bind one with PUT
+        /api/agent/seat first): it rings, and on answer joins the call. 409 when the agent is not on a call.
+        Every session is written to the audit log. Hang up the phone to end it."""
+        who.require("supervisor")
+        session = new_spy_id()
+        state = await ctx.acd.execute(StartSpy(who.user_id, body.agent_id, body.mode, session))
+        agent = state.agents.get(body.agent_id)
+        return {"session": session, "agent_id": body.agent_id, "mode": body.mode,
+                "linkedid": agent.call if agent else None}
+
+    return router
