@@ -26,7 +26,7 @@ from kernel.call_events import CallOffered
 from kernel.errors import Conflict, InvalidInput, NotFound
 
 # A number an agent may dial: digits, "+" allowed in front, 3 to 20 digits.
-DIAL_NUMBER = re.compile(r"^\+?[0-9]{3,20}$")
+DIAL_NUMBER = re.compile(r"\+?[0-9]{3,20}")
 # A call transferred to a queue is served before every call the IVR queued (their priorities are small).
 TRANSFER_PRIORITY = 1000
 
@@ -65,7 +65,7 @@ def _on_seat(w: Work, agent_id: int) -> tuple[Agent, str]:
 
 
 def dial_out(w: Work, cmd: DialOut) -> None:
-    if not DIAL_NUMBER.match(cmd.number):
+    if not DIAL_NUMBER.fullmatch(cmd.number):
         raise InvalidInput("a number is 3 to 20 digits, with + allowed in front")
     _, seat = _on_seat(w, cmd.agent_id)
     if w.holder(cmd.linkedid) is not None or cmd.linkedid in w.waiting:

@@ -12,13 +12,14 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
+from acd.agent_calls import DIAL_NUMBER
 from acd.commands import DialOut, StartSpy, Transfer
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.work_orders import get_work_order
 from kernel.call_ids import new_outbound_id, new_spy_id
 
-NUMBER_PATTERN = r"^\+?[0-9]{3,20}$"
+NUMBER_PATTERN = f"^{DIAL_NUMBER.pattern}$"  # the ACD's own rule: 3 to 20 digits, + allowed in front
 
 
 class DialIn(BaseModel):
@@ -29,7 +30,7 @@ class DialIn(BaseModel):
 
 class TransferIn(BaseModel):
     to_agent_id: int | None = Field(default=None, ge=1, description="an agent who is ready now")
-    queue: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,40}$", description="or a queue")
+    queue: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,39}$", description="or a queue")
 
     @model_validator(mode="after")
     def one_target(self) -> "TransferIn":

@@ -126,7 +126,8 @@ def test_a_not_ready_agent_may_dial_out_too() -> None:
     assert states(state) == {1: "dialing"}
 
 
-@pytest.mark.parametrize("number", ["", "12", "1390000000a", "++86139", "86+139", "1" * 21, "139 0000"])
+@pytest.mark.parametrize("number", ["", "12", "1390000000a", "++86139", "86+139", "1" * 21, "139 0000",
+                                    "13900000001\n"])
 def test_a_number_is_digits_with_a_plus_in_front_only(number: str) -> None:
     refused(staffed(1), DialOut(1, OUT, number), InvalidInput)
 
