@@ -23,12 +23,23 @@ from acd.lifecycle import call_over
 from acd.state import Offer, WaitingCall, Work
 from kernel.agent_call_events import SPY_MODES, CallTransferred, OutboundFailed, OutboundStarted, SpyStarted
 from kernel.call_events import CallOffered
-from kernel.errors import Conflict, InvalidInput, NotFound
+from kernel.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 # A number an agent may dial: digits, "+" allowed in front, 3 to 20 digits.
 DIAL_NUMBER = re.compile(r"\+?[0-9]{3,20}")
 # A call transferred to a queue is served before every call the IVR queued (their priorities are small).
 TRANSFER_PRIORITY = 1000
+
+
+class TelephonyDown(Unavailable):
+    """The link to Asterisk is down: a call placed or moved now would never reach it."""
+
+    code = "telephony_link_down"
+
+
+def _link_up(w: Work) -> None:
+    if not w.link_up:
+        raise TelephonyDown("the link to the telephone system is down; try again in a moment")
 
 
 class NotLoggedIn(Conflict):
@@ -68,6 +79,7 @@ def dial_out(w: Work, cmd: DialOut) -> None:
     if not DIAL_NUMBER.fullmatch(cmd.number):
         raise InvalidInput("a number is 3 to 20 digits, with + allowed in front")
     _, seat = _on_seat(w, cmd.agent_id)
+    _link_up(w)
     if w.holder(cmd.linkedid) is not None or cmd.linkedid in w.waiting:
         raise Conflict(f"call {cmd.linkedid} exists already")
     w.move(cmd.agent_id, "dial_out", call=cmd.linkedid)
@@ -148,6 +160,7 @@ def transfer(w: Work, cmd: Transfer) -> None:
     queue = cmd.to_queue or call.queue
     if cmd.to_queue is not None and cmd.to_queue not in w.policy.queues:
         raise NotFound(f"unknown queue {cmd.to_queue}")
+    _link_up(w)
     call_over(w, agent)
     policy = w.policy.queue(queue)
     moved = replace(call, queue=queue, priority=max(call.priority, TRANSFER_PRIORITY), enqueued_at=w.now,
@@ -197,6 +210,7 @@ def start_spy(w: Work, cmd: StartSpy) -> None:
     if target is None or target.state != AgentState.ON_CALL or target.call is None or target.seat is None:
         raise AgentNotOnCall(f"agent {cmd.agent_id} is not on a call")
     _, seat = _on_seat(w, cmd.supervisor_id)  # the supervisor listens on their own phone
+    _link_up(w)
     w.move(cmd.supervisor_id, "spy", call=cmd.linkedid)
     w.events.append(SpyStarted(at=w.now, linkedid=cmd.linkedid, supervisor_id=cmd.supervisor_id, seat=seat,
                                agent_id=cmd.agent_id, agent_seat=target.seat, call_linkedid=target.call,

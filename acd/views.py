@@ -13,7 +13,7 @@ from acd.agents import AgentState
 if TYPE_CHECKING:
     from acd.core import AcdState, WaitingCall
 
-_WORKING = (AgentState.READY, AgentState.OFFERED, AgentState.ON_CALL, AgentState.WRAP_UP)
+_WORKING = (AgentState.READY, AgentState.OFFERED, AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.DIALING)
 
 
 def position_of(waiting: Mapping[str, WaitingCall], line: Sequence[tuple[int, int, str]],
@@ -35,7 +35,8 @@ def position_in_queue(state: AcdState, linkedid: str) -> int | None:
 
 
 def staffed_agents(state: AcdState, queue: str) -> int:
-    """Agents logged in, serving ``queue``, not on a break (ready, ringing, talking or wrapping up)."""
+    """Agents logged in, serving ``queue``, not on a break (ready, ringing, talking, placing a call or wrapping
+    up)."""
     return sum(1 for a in state.agents.values() if a.state in _WORKING and a.serves(queue)
                and state.policy.seat_open(a.seat, state.emergency))
 

@@ -28,6 +28,7 @@ from acd.commands import (
     RegisterSeat,
     SetNotReady,
     SetReady,
+    SetTelephonyLink,
     StartSpy,
     Tick,
     Transfer,
@@ -37,7 +38,7 @@ from acd.policy import AcdPolicy, QueuePolicy
 from acd.snapshot import from_snapshot, to_snapshot
 from kernel.agent_call_events import CallTransferred, OutboundFailed, OutboundStarted, SpyStarted
 from kernel.call_events import AgentStateChanged, CallAnswered, CallOffered
-from kernel.errors import Conflict, InvalidInput, NotFound, QingquanError
+from kernel.errors import Conflict, InvalidInput, NotFound, QingquanError, Unavailable
 from kernel.events import Event
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -303,6 +304,13 @@ def test_a_supervisor_spies_on_a_call_in_progress_from_their_own_seat(mode: str)
     assert states(state) == {1: "on_call", 5: "supervising"} and of(CallOffered, events) == []
     state, _ = run(state, [AgentLegGone("qqs-1", "s5")], at(60))  # the supervisor hung up
     assert states(state) == {1: "on_call", 5: "not_ready"} and state.agents[5].reason == "supervision"
+
+
+def test_nothing_is_placed_or_moved_while_the_telephony_link_is_down() -> None:
+    down = [SetTelephonyLink(False)]
+    assert refused(run(staffed(1), down)[0], DialOut(1, OUT, "13900000001"), Unavailable) == "telephony_link_down"
+    refused(run(on_call(staffed(1), "c1"), down)[0], Transfer(1, to_queue="general"), Unavailable)
+    refused(run(supervised(), down)[0], StartSpy(5, 1, "listen", "qqs-1"), Unavailable)
 
 
 def test_supervision_preconditions() -> None:
