@@ -37,7 +37,7 @@ class WrapUpExtendIn(BaseModel):
 def agent_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["agent"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     @router.post("/api/auth/login")
     def login(body: LoginIn, db: Db) -> dict[str, Any]:

@@ -1,11 +1,12 @@
 // Callbacks (回访, promised call-backs, queue callbacks): the agent's list, one click to call (the agent's phone
 // rings first, then the customer's), and the outcome with the customer's satisfaction.
-import { $, el, fmtTime, toast } from "./dom.js";
+import { $, el, fmtTime, latestOnly, toast } from "./dom.js";
 import { api, has } from "./api.js";
 import { label, t } from "./i18n.js";
 import { clearDrafts } from "./session.js";
 
 let outcomeFor = null;
+const listLoad = latestOnly();
 
 export async function loadCallbacks() {
   const available = has("GET /api/callbacks");
@@ -14,7 +15,9 @@ export async function loadCallbacks() {
   $("cb-refresh").hidden = !available;
   if (!available) return;
   try {
+    const fresh = listLoad();
     const items = await api("GET", "/api/callbacks?scope=mine");
+    if (!fresh()) return;
     $("cb-list").replaceChildren(...items.map(callbackRow));
     if (!items.length) $("cb-list").appendChild(el("li", { class: "muted", text: t("cb.none") }));
   } catch (e) {

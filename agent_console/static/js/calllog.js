@@ -1,5 +1,7 @@
 // The call log: today's calls (the agent's own; everyone's for supervisors), each with its recordings.
-import { $, el, fmtNum, fmtTime, today, toast } from "./dom.js";
+import { $, el, fmtNum, fmtTime, latestOnly, today, toast } from "./dom.js";
+
+const listLoad = latestOnly();
 import { api } from "./api.js";
 import { label, t } from "./i18n.js";
 import { recordingsAvailable, showRecordings } from "./recordings.js";
@@ -7,7 +9,9 @@ import { recordingsAvailable, showRecordings } from "./recordings.js";
 export async function loadCalls() {
   const day = $("calls-date").value || today();
   try {
+    const fresh = listLoad();
     const rows = await api("GET", "/api/calls?from=" + encodeURIComponent(day) + "&to=" + encodeURIComponent(day));
+    if (!fresh()) return;
     const body = $("calls-table").tBodies[0];
     body.replaceChildren(...rows.map((r) => el("tr", { "data-linkedid": r.linkedid, title: r.linkedid }, [
       el("td", { text: fmtTime(r.arrived_at) }), el("td", { text: r.caller_number || "—" }),

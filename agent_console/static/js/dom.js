@@ -76,3 +76,10 @@ export function fillSelect(select, items, keep = true) {
   select.replaceChildren(...items.map(([value, label, disabled]) => el("option", { value, text: label, disabled })));
   if (keep && items.some(([value]) => value === current)) select.value = current;
 }
+
+/** For a list loaded again and again: a ticket per load; ``ticket()`` is false once a newer load started,
+ * so an older answer that arrives late never overwrites a newer one. */
+export function latestOnly() {
+  let last = 0;
+  return () => { const mine = ++last; return () => mine === last; };
+}

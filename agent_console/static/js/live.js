@@ -33,11 +33,15 @@ export function stop() {
 
 export function connected() { return !!ws && ws.readyState === WebSocket.OPEN; }
 
-function showBanner(shown) { $("ws-banner").hidden = !shown; }
+function showBanner(shown) {
+  $("ws-banner").hidden = !shown;
+  document.body.dataset.live = shown ? "down" : wanted && connected() ? "up" : "off";
+}
 
 function connect() {
   if (!wanted || !session.token) return;
   clearTimeout(retryTimer);
+  if (navigator.onLine === false) { lost(); return; }  // the "online" event reconnects at once
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws?token=" + encodeURIComponent(session.token);
   let sock;
   try { sock = new WebSocket(url); } catch (e) { lost(); return; }

@@ -1,6 +1,6 @@
 // Work orders (工单): the form (validated, its draft kept in localStorage), "my work orders" with the time left
 // and the overdue flag, and one order's history with its status change, handover and close.
-import { $, el, fillSelect, fmtDuration, fmtTime, toast } from "./dom.js";
+import { $, el, fillSelect, fmtDuration, fmtTime, latestOnly, toast } from "./dom.js";
 import { api, has } from "./api.js";
 import { label, options, t } from "./i18n.js";
 import { agentChoices, nameOf } from "./people.js";
@@ -11,6 +11,7 @@ const FORM_FIELDS = ["wo-linkedid", "wo-category", "wo-priority", "wo-account", 
 const SERVER_FIELDS = { category: "wo-category", priority: "wo-priority", description: "wo-description",
   address: "wo-address", account_number: "wo-account", linkedid: "wo-linkedid" };
 let shownOrder = null;
+const listLoad = latestOnly();
 
 /** When an order is due, in ms since the epoch (from due_at, or from remaining_seconds when it was read). */
 function dueTime(o, readAt) {
@@ -53,7 +54,9 @@ export function orderRow(o, readAt) {
 
 export async function loadOrders() {
   try {
+    const fresh = listLoad();
     const orders = await api("GET", "/api/work-orders?scope=mine");
+    if (!fresh()) return;
     const readAt = Date.now();
     const list = $("wo-list");
     list.replaceChildren(...orders.map((o) => orderRow(o, readAt)));

@@ -1,7 +1,7 @@
 // The supervisors' wallboard: live queues and service level, every agent's true state and the time in it, the
 // emergency switch, forcing a state, listen / whisper / barge, and overdue or unowned work orders to reassign.
 // Kept live by the `wallboard` websocket message (a snapshot at most once a second) and agent state changes.
-import { $, el, fillSelect, fmtDuration, fmtNum, fmtTime, toast } from "./dom.js";
+import { $, el, fillSelect, fmtDuration, fmtNum, fmtTime, latestOnly, toast } from "./dom.js";
 import { api, has, hasParam } from "./api.js";
 import { label, t } from "./i18n.js";
 import * as live from "./live.js";
@@ -15,6 +15,7 @@ let queues = [];
 let queuesReadAt = Date.now();
 let emergency = false;
 let summaryReadAt = 0;
+const boardLoad = latestOnly(), ordersLoad = latestOnly();
 
 function applySnapshot(snapshot) {
   agents = new Map((snapshot.agents || []).map((a) => [a.agent_id, a]));
@@ -28,8 +29,10 @@ function applySnapshot(snapshot) {
 export async function loadWallboard() {
   if (!isSupervisor()) return;
   try {
+    const fresh = boardLoad();
     const [agentList, queueList, switchState] = await Promise.all([
       api("GET", "/api/agents"), api("GET", "/api/queues"), api("GET", "/api/acd/emergency")]);
+    if (!fresh()) return;
     applySnapshot({ agents: agentList, queues: queueList, emergency: switchState.on, at: new Date().toISOString() });
   } catch (e) { if (e.status !== 401) toast(e.message, true); }
   loadSummary(true);
@@ -134,7 +137,9 @@ async function loadOrders() {
   $("wb-orders").hidden = !available;
   if (!available) return;
   try {
+    const fresh = ordersLoad();
     const [overdue, unowned] = await Promise.all([api("GET", "/api/work-orders?scope=overdue"), api("GET", "/api/work-orders?scope=unowned")]);
+    if (!fresh()) return;
     const readAt = Date.now();
     const byId = new Map();
     for (const o of overdue.filter((o) => o.overdue === true).concat(unowned.filter((o) => o.owner_id == null))) byId.set(o.id, o);
