@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from agent_console.wallboard import WALLBOARD_EVENTS, WallboardPacer
 from kernel.call_events import (
     AgentRinging,
     AgentStateChanged,
@@ -25,7 +26,6 @@ from kernel.call_events import (
     OfferAnswered,
     WrapUpExtended,
 )
-from agent_console.wallboard import WALLBOARD_EVENTS, WallboardPacer
 from kernel.events import Event
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,7 @@ No mocks: the hub is driven with real events, real ACD states and sockets that r
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -55,7 +56,7 @@ def test_sends_are_never_closer_than_the_interval() -> None:
             sends.append(due)
             due = None
         due = pacer.event(now) or due
-    gaps = [b - a for a, b in zip(sends, sends[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(sends)]
     assert sends and min(gaps) >= 1.0 - 1e-9
 
 
