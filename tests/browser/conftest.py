@@ -27,7 +27,7 @@ Page = sync_api.Page
 WAIT_MS = 10_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHotline]:
     """One hotline for every browser test; wrap-up lasts long enough to see its countdown and press "done"."""
     running = start_hotline(tmp_path_factory.mktemp("browser") / "hotline", acd={"wrapup_seconds": 60.0})
@@ -35,8 +35,10 @@ def console_hotline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runnin
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    """Package-scoped: Playwright's sync API keeps an event loop running in this thread while it is open, which
+    the asyncio tests of the other folders must not find there."""
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium

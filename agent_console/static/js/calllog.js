@@ -4,6 +4,7 @@ import { $, el, fmtNum, fmtTime, latestOnly, today, toast } from "./dom.js";
 const listLoad = latestOnly();
 import { api } from "./api.js";
 import { label, t } from "./i18n.js";
+import * as live from "./live.js";
 import { recordingsAvailable, showRecordings } from "./recordings.js";
 
 export async function loadCalls() {
@@ -31,4 +32,6 @@ export function initCalls() {
   $("calls-date").value = today();
   $("calls-refresh").addEventListener("click", loadCalls);
   $("calls-date").addEventListener("change", loadCalls);
+  live.on("call.offered", loadCalls);
+  live.on("call.ended", loadCalls);
 }

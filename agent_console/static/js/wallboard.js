@@ -79,7 +79,7 @@ function render() {
     el("td", { class: "num", "data-since": a.since && a.state !== "logged_out" ? a.since : "" }),
     el("td", { class: "num", text: String(a.calls_answered ?? "—") }),
     el("td", null, ["ready", "not_ready", "logged_out"].map((s) => el("button", { type: "button", class: "small",
-      "data-force": s, disabled: a.state === s || (s !== "logged_out" && a.state === "logged_out"),
+      "data-force": s, disabled: a.state === s || (s !== "logged_out" && ["logged_out", "offered", "on_call"].includes(a.state)),
       text: label("force", s), onclick: () => force(a.agent_id, s) }))),
     el("td", null, spy ? SPY_MODES.map((mode) => el("button", { type: "button", class: "small", "data-spy": mode,
       disabled: a.state !== "on_call", text: label("spy", mode), onclick: () => supervise(a.agent_id, mode) })) : []),
