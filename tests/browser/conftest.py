@@ -48,7 +48,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def open_page(browser: Browser, console_hotline: RunningHotline) -> Iterator[Callable[..., Page]]:
     """Opens the console in a fresh browser profile (its own storage), optionally signed in as ``username``.
-    Fails the test if any page threw an uncaught JavaScript error."""
+    Fails the test if any page threw an uncaught JavaScript error or broke the Content-Security-Policy."""
     contexts = []
     errors: list[str] = []
 
@@ -58,6 +58,8 @@ def open_page(browser: Browser, console_hotline: RunningHotline) -> Iterator[Cal
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))
+        page.on("console", lambda message: errors.append(f"{username}: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text else None)
         page.goto(console_hotline.base_url + "/")
         if language:
             page.get_by_test_id("login-lang").select_option(language)
