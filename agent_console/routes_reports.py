@@ -19,7 +19,7 @@ Last = Annotated[date | None, Query(alias="to")]
 def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["reports"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     def period(first: date | None, last: date | None) -> tuple[datetime, datetime]:
         tz = ctx.settings.timezone
