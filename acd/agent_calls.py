@@ -162,6 +162,8 @@ def transfer(w: Work, cmd: Transfer) -> None:
         raise NotFound(f"unknown queue {cmd.to_queue}")
     _link_up(w)
     call_over(w, agent)
+    if w.policy.queue(queue).emergency_only and not w.emergency:
+        queue = w.policy.default_queue  # as for a caller the IVR queues (lifecycle.enqueue)
     policy = w.policy.queue(queue)
     moved = replace(call, queue=queue, priority=max(call.priority, TRANSFER_PRIORITY), enqueued_at=w.now,
                     seq=w.next_seq, skills=dict(policy.skills) if cmd.to_queue else call.skills, owner_agent=None,
