@@ -247,7 +247,6 @@ class AcdService:
         else:
             self.submit(MarkNoAnswer(linkedid, "NOANSWER", offer.seat))
 
-
     def _hold(self, event: CallTransferred) -> None:
         priority = state_priority(self.state, event.linkedid)
         try:

@@ -130,9 +130,11 @@ const STRINGS = {
 // Names of values, by group; a group's order in the Chinese table is the order of its choices.
 const GROUPS = {
   "zh-CN": {
-    state: { logged_out: "未签入", ready: "示闲", not_ready: "示忙", offered: "振铃中", on_call: "通话中", wrap_up: "话后处理" },
+    state: { logged_out: "未签入", ready: "示闲", not_ready: "示忙", offered: "振铃中", on_call: "通话中", wrap_up: "话后处理",
+      dialing: "外呼中", supervising: "监听中" },
     force: { ready: "置闲", not_ready: "置忙", logged_out: "签出" },
-    reason: { break: "小休", meal: "用餐", training: "培训", meeting: "会议", after_call_work: "事务处理", missed: "未接", forced: "班长置忙" },
+    reason: { break: "小休", meal: "用餐", training: "培训", meeting: "会议", after_call_work: "事务处理", missed: "未接", forced: "班长置忙",
+      supervision: "监听结束" },
     category: { repair: "报修", leak: "报漏", consultation: "咨询", complaint: "投诉", query: "查询", suggestion: "建议" },
     priority: { low: "低", normal: "普通", high: "高", urgent: "紧急" },
     status: { new: "新建", in_progress: "处理中", dispatched: "已派工", awaiting_callback: "待回访", closed: "已办结" },
@@ -154,9 +156,11 @@ const GROUPS = {
       asa_seconds: "平均应答(秒)", longest_wait_seconds: "最长等待(秒)", self_served: "IVR自助" },
   },
   en: {
-    state: { logged_out: "Logged out", ready: "Ready", not_ready: "Not ready", offered: "Ringing", on_call: "On call", wrap_up: "Wrap-up" },
+    state: { logged_out: "Logged out", ready: "Ready", not_ready: "Not ready", offered: "Ringing", on_call: "On call", wrap_up: "Wrap-up",
+      dialing: "Calling out", supervising: "Supervising" },
     force: { ready: "Ready", not_ready: "Not ready", logged_out: "Log out" },
-    reason: { break: "Break", meal: "Meal", training: "Training", meeting: "Meeting", after_call_work: "After-call work", missed: "Missed call", forced: "Set by supervisor" },
+    reason: { break: "Break", meal: "Meal", training: "Training", meeting: "Meeting", after_call_work: "After-call work", missed: "Missed call", forced: "Set by supervisor",
+      supervision: "After supervision" },
     category: { repair: "Repair", leak: "Leak", consultation: "Consultation", complaint: "Complaint", query: "Query", suggestion: "Suggestion" },
     priority: { low: "Low", normal: "Normal", high: "High", urgent: "Urgent" },
     status: { new: "New", in_progress: "In progress", dispatched: "Dispatched", awaiting_callback: "Awaiting callback", closed: "Closed" },
