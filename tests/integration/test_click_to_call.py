@@ -119,3 +119,28 @@ def test_a_customer_who_rejects_the_call_fails_it_with_its_cause(
         "SELECT outcome, answered_at, ended_at FROM contact WHERE linkedid = :l", l=placed.json()["linkedid"])),
         what="the failed outbound contact")
     assert (row["outcome"], row["answered_at"]) == ("customer_busy", None)
+
+
+def test_an_agent_who_does_not_answer_their_own_phone_is_left_not_ready(
+        hotline_with: Callable[..., RunningHotline], phones: Callable[..., BaresipPhone]) -> None:
+    carrier_port = free_sip_port()
+    hotline = hotline_with(asterisk={"trunk_outbound_host": f"127.0.0.1:{carrier_port}"})
+    seat_phone = phones("agent", hotline=hotline, seat="seat1001", answer=False)
+    customer = phones(CUSTOMER, sip_port=carrier_port, answer=True)
+    agent = bind_seat(hotline, "agent1", "seat1001")
+    set_state(hotline, agent, "ready")
+
+    with connect(f"ws://127.0.0.1:{hotline.http_port}/ws?token={agent}", open_timeout=5) as console:
+        with hotline.client(agent) as c:
+            linkedid = c.post("/api/agent/dial", json={"number": CUSTOMER}).json()["linkedid"]
+        seat_phone.wait_event("CALL_INCOMING", timeout=10)  # rings for asterisk.ring_seconds (6 s here)
+        failed = wait_message(console, "outbound.failed", timeout=20)
+        assert (failed["linkedid"], failed["cause"], failed["agent_id"]) == (
+            linkedid, "agent_noanswer", user_id(hotline, "agent1"))
+    state = wait_agent_state(hotline, agent, "not_ready")
+    assert state["reason"] == "missed"
+    assert not customer.pending("CALL_ESTABLISHED")  # the customer was never called
+    row = wait_for(lambda: (lambda rows: rows[0] if rows and rows[0]["outcome"] == "agent_noanswer" else None)(
+        hotline.query("SELECT outcome, answered_at FROM contact WHERE linkedid = :l", l=linkedid)),
+        what="the outbound contact's outcome")
+    assert row["answered_at"] is None

@@ -5,12 +5,14 @@ integration tests, trimmed to the ones read)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from acd.command_codec import decode, encode
 from acd.commands import DialOut, StartSpy, Transfer
 from acd.service import command_for
+from config.settings import Settings
 from kernel.agent_call_events import (
     OutboundAgentRinging,
     OutboundAnswered,
@@ -23,6 +25,7 @@ from kernel.call_events import AgentLegEnded, CallEnded
 from kernel.call_ids import is_outbound, is_spy, new_outbound_id, new_spy_id
 from telephony.ami_actions import hold_actions, originate_status, outbound_originate, spy_originate
 from telephony.ami_parse import parse_event
+from telephony.asterisk_process import render_config
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 SEATS = frozenset({"seat1001", "seat1003"})
@@ -125,3 +128,16 @@ def test_the_ends_of_an_agents_own_calls_reach_the_acd_as_their_seat_leg_ending(
 ])
 def test_the_new_commands_are_relayed_from_a_node_that_does_not_route(command: object) -> None:
     assert decode(encode(command)) == command  # type: ignore[arg-type]
+
+
+def test_the_rendered_dialplan_dials_customers_through_the_trunk_and_spies_quietly(tmp_path: Path) -> None:
+    settings = Settings.model_validate({"asterisk": {"trunk_outbound_host": "203.0.113.10:5060",
+                                                     "hotline_numbers": ["96106"]}})
+    dialplan = (render_config(settings, tmp_path).parent / "extensions.conf").read_text()
+    outbound = dialplan.split("[acd-outbound]", 1)[1].split("\n[", 1)[0]
+    assert "exten => _[+0-9].,1,Set(CALLERID(all)=<96106>)" in outbound  # the customer sees the hotline
+    assert "Dial(PJSIP/trunk/sip:${EXTEN}@203.0.113.10:5060,60)" in outbound
+    assert "GotoIf($[${GROUP_COUNT(trunk@qq)} > ${QQ_TRUNK_LINES}]?refused)" in outbound  # a trunk line
+    spy = dialplan.split("[acd-spy]", 1)[1].split("\n[", 1)[0]
+    for mode, options in (("listen", "qES"), ("whisper", "qESw"), ("barge", "qESB")):
+        assert f"exten => {mode},1,ChanSpy(PJSIP/${{QQ_SPY_SEAT}}-,{options})" in spy
