@@ -41,7 +41,8 @@ def agent_call_changes(current: Mapping[str, Any], event: Event) -> dict[str, An
     (and the ordinary fold applies)."""
     match event:
         case OutboundStarted():
-            changes: dict[str, Any] = {"direction": OUTBOUND, "arrived_at": current.get("arrived_at") or event.at,
+            placed = min(current.get("arrived_at") or event.at, event.at)
+            changes: dict[str, Any] = {"direction": OUTBOUND, "arrived_at": placed,
                                        "dialed_number": event.number, "agent_id": event.agent_id,
                                        "seat": event.seat, "work_order_id": event.work_order_id}
             if event.account_number:

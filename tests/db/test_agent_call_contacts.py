@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact, ContactEvent
+from contacts.outbound import outbound_calls
 from contacts.recorder import ContactRecorder
 from kernel.agent_call_events import CallTransferred, OutboundAnswered, OutboundEnded, OutboundStarted
 from kernel.call_events import (
@@ -82,3 +83,20 @@ def test_an_outbound_call_and_a_transferred_call_in_the_reports(session_factory:
         assert (log["in-1"].talk_seconds, log["in-1"].transfer_count, log["in-1"].transferred_to_agent_id) == (
             30.2, 1, 8)  # the first agent's talk, not stretched over the second's
         assert summarize(session, start, end, agent_id=8).answered == 0  # the first answer's agent owns it
+
+
+def test_the_calls_placed_for_a_callback_or_about_a_work_order(session_factory: sessionmaker[Session]) -> None:
+    def placed(linkedid: str, seconds: float, callback_id: int | None, work_order_id: int | None) -> list[Event]:
+        return [OutboundStarted(at=at(seconds), linkedid=linkedid, agent_id=7, seat="seat1001",
+                                number="13900000001", work_order_id=work_order_id, callback_id=callback_id),
+                OutboundEnded(at=at(seconds + 20), linkedid=linkedid, seat="seat1001", cause="")]
+
+    record(session_factory, [*placed("qqo-1", 0, 5, 42), OutboundAnswered(at=at(100), linkedid="qqo-2"),
+                             *placed("qqo-2", 90, 5, None), *placed("qqo-3", 200, 6, 42)])
+    with session_factory() as session:
+        assert [c.linkedid for c in outbound_calls(session, callback_id=5)] == ["qqo-1", "qqo-2"]
+        assert [c.linkedid for c in outbound_calls(session, work_order_id=42)] == ["qqo-1", "qqo-3"]
+        assert outbound_calls(session, callback_id=99) == []
+        second = outbound_calls(session, callback_id=5)[1]
+        assert (second.number, second.outcome, second.answered_at, second.agent_id, second.placed_at) == (
+            "13900000001", "answered", at(100), 7, at(90))
