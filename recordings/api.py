@@ -9,8 +9,6 @@ Every listen is written to the ``recording_access`` audit log before the first b
 playback: see recordings.listens). The audio of a recording whose call is still going on is a 409; of one the
 retention period removed, a 410."""
 
-from __future__ import annotations
-
 import logging
 import os
 from collections.abc import Iterator
