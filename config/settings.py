@@ -28,6 +28,7 @@ from acd.hours import week_from
 from billing.http_gateway import check_url_template
 
 DEV_SECRET = "change-me"
+_DIALPLAN_UNSAFE = re.compile(r"[\s\"',;^|()\[\]{}$\\]")  # characters a dialplan argument cannot carry as such
 _AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
 
 
@@ -237,6 +238,14 @@ class RecordingSettings(BaseModel):
     enabled: bool = True
     directory: Path = Path("var/recordings")
     retention_days: int = Field(default=180, ge=0)  # older files are deleted; 0 keeps them for ever
+
+    @field_validator("directory")
+    @classmethod
+    def _dialplan_safe(cls, directory: Path) -> Path:
+        if _DIALPLAN_UNSAFE.search(str(directory)):
+            raise ValueError(f"recordings.directory {str(directory)!r}: the dialplan carries it, so no spaces, "
+                             "quotes, commas or ;^|()[]{}$\\ in it")
+        return directory
 
 
 class AuthSettings(BaseModel):

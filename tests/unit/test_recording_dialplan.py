@@ -69,3 +69,10 @@ def test_the_modules_the_file_name_needs_are_loaded(tmp_path: Path) -> None:
     for module in ("app_mixmonitor", "app_exec", "app_stack", "app_userevent", "func_rand", "func_sha1",
                    "func_strings", "func_channel", "format_wav"):
         assert f"load = {module}.so" in modules
+
+
+@pytest.mark.parametrize("directory", ["/srv/my recordings", "/srv/rec,x", "/srv/rec;x", "/srv/${HOME}",
+                                       "/srv/(rec)", "/srv/rec'"])
+def test_a_directory_the_dialplan_cannot_carry_is_refused(directory: str) -> None:
+    with pytest.raises(ValidationError, match=r"recordings\.directory"):
+        Settings.model_validate({"recordings": {"directory": directory}})
