@@ -1,7 +1,8 @@
 """Call recording on real parts: a caller walks the IVR to an agent, both phones play their own tone, and
 after the hang-up the recording's row and WAV file exist; the file holds both tones and only the talk (its
 length is the talk time, not the call's); the agent downloads it over HTTP with a range request while another
-agent gets a 404; the listen is in the audit log. A queue callback is recorded too, for the original call."""
+agent gets a 404; the listen is in the audit log. A queue callback is recorded too, for the original call, and
+so is a call the fallback queue gives a seat while the app is down."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.integration.test_call_path import agent_ready, call_and_queue, ended_contact
+from recordings.wav_file import read_wav_facts
+from tests.integration.test_call_path import agent_ready, call_and_queue, dial_hotline, ended_contact
 from tests.support.acd_steps import bind_seat, contact_where, press_until, queue_summary, set_state, user_id
 from tests.support.baresip import BaresipPhone, free_sip_port
 from tests.support.hotline import RunningHotline, wait_for
@@ -162,3 +164,26 @@ def test_a_queue_callback_is_recorded_for_the_original_call(
     with hotline.client(agent) as c:
         [listed] = c.get("/api/recordings", params={"linkedid": original}).json()
         assert c.get(listed["audio_url"]).content == path.read_bytes()
+
+
+def test_a_call_the_fallback_queue_gives_an_agent_is_recorded_too(hotline: RunningHotline,
+                                                                   phones: Callable[..., BaresipPhone]) -> None:
+    seat_phone = phones("agent", hotline=hotline, seat="seat1001", frequency=AGENT_TONE)
+    wait_for(lambda: "seat1001" in hotline.health()["registered_seats"], what="seat1001 to register")
+    hotline.kill_app()  # no app: the dialplan's fallback queue gets the caller to a seat
+    caller = phones("13400000001", frequency=CALLER_TONE)
+    dial_hotline(caller, hotline)
+    seat_phone.wait_event("CALL_ESTABLISHED", timeout=20)
+    time.sleep(TALK_SECONDS)
+    caller.hangup()
+    seat_phone.wait_event("CALL_CLOSED", timeout=10)
+
+    def finished_file() -> Path | None:
+        files = list((hotline.root / "var" / "recordings").glob("*/*/*/*.wav"))
+        facts = read_wav_facts(files[0]) if len(files) == 1 else None
+        return files[0] if facts is not None and facts.complete else None
+    path = wait_for(finished_file, what="the fallback call's recording")
+    samples, rate = samples_of(path)
+    assert min(tone_strengths(samples, rate, (CALLER_TONE, AGENT_TONE)).values()) > 100
+    assert samples.size / rate < TALK_SECONDS + 1.5
+    # No app saw the call, so no row knows the file: the retention sweep deletes such files by their day.
