@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
@@ -24,13 +25,18 @@ __all__ = ["ConsoleContext", "create_app"]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The page runs only its own files: no inline script, no other origin; recordings play from fetched blobs.
+CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+               "img-src 'self' data:; media-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'")
 WEBSOCKET_DOC = """Agents, seats, work orders, the call log and reports. Log in with POST /api/auth/login and send
 `Authorization: Bearer <token>`.
 
 The live feed is a websocket at `/ws?token=<token>`. Every message is JSON with a `type` and a version `v`:
 `hello` (on connect: the agent's state), `call.offered` (the screen pop, when the agent's seat rings: caller
 number, queue, IVR path, account with amount due, recent work orders), `offer.answered`, `call.ended`,
-`agent.state_changed`. The client may send `{"type": "ping", "v": 1}`; anything else gets
+`agent.state_changed`; supervisors also get `wallboard` (every queue and agent, at most once a second after ACD
+events). The client may send `{"type": "ping", "v": 1}`; anything else gets
 `{"type": "error", "error": "unknown_message"}`."""
 
 
@@ -54,6 +60,10 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def console_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
+        """The console and the wallboard: one page; its scripts and styles are the files under /static."""
+        return FileResponse(STATIC_DIR / "index.html", headers={
+            "Content-Security-Policy": CONSOLE_CSP, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app

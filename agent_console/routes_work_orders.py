@@ -24,7 +24,7 @@ class WorkOrderIn(BaseModel):
 def work_order_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["work orders"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     @router.post("/api/work-orders", status_code=201)
     def create_order(body: WorkOrderIn, who: CurrentUser, db: Db) -> dict[str, Any]:

@@ -7,7 +7,8 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import Settings, load_settings
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     gen = commands.add_parser("generate-prompts", help="write missing placeholder prompts (espeak-ng)")
     gen.add_argument("--force", action="store_true", help="overwrite existing prompts too")
+    hist = commands.add_parser("generate-history", help="write realistic past calls (demos, benchmarks)")
+    hist.add_argument("--years", type=int, default=1)
+    hist.add_argument("--yearly", type=int, default=530_000, help="calls a year (default: Kunming's 96106)")
+    hist.add_argument("--until", type=date.fromisoformat, default=None, help="the last day (default: yesterday)")
+    hist.add_argument("--seed", type=int, default=96106)
     check = commands.add_parser("check-menu", help="check an IVR menu file (YAML) against these settings")
     check.add_argument("file", type=Path, nargs="?", help="the menu file (default: ivr.menu_file)")
     user = commands.add_parser("create-user", help="add a console user")
@@ -50,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_accounts(settings, args.file)
     if args.command == "generate-prompts":
         return _generate_prompts(settings, force=args.force)
+    if args.command == "generate-history":
+        return _generate_history(settings, args.years, args.yearly, args.until, args.seed)
     if args.command == "check-menu":
         return _check_menu(settings, args.file)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
@@ -105,6 +113,32 @@ def _generate_prompts(settings: Settings, *, force: bool) -> int:
     written = generate_prompts(settings.ivr.prompt_dir, force=force)
     generate_hold_music(settings.ivr.hold_music_dir, force=force)
     sys.stdout.write(f"{len(written)} prompts written to {settings.ivr.prompt_dir}\n")
+    return 0
+
+
+def _generate_history(settings: Settings, years: int, yearly: int, until: date | None, seed: int) -> int:
+    from kernel.database import make_engine, make_session_factory, upgrade_schema
+    from reports.history import expected_total, generate, write_history
+
+    if years < 1 or yearly < 1:
+        sys.stderr.write("qingquan generate-history: --years and --yearly must be at least 1\n")
+        return 2
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    last = until or (datetime.now(UTC).date() - timedelta(days=1))
+    total = expected_total(years, yearly)
+    started = time.monotonic()
+
+    def bar(done: int) -> None:
+        share = min(1.0, done / total)
+        rate = done / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\r[{'#' * int(share * 40):<40}] {done:>10,} calls  {rate:,.0f}/s")
+        sys.stderr.flush()
+
+    written = write_history(make_session_factory(engine), generate(last, years, yearly, seed, settings.timezone),
+                            progress=bar)
+    sys.stderr.write("\n")
+    sys.stdout.write(f"{written} calls written, {years} year(s) up to {last}\n")
     return 0
 
 

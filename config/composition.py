@@ -24,6 +24,7 @@ from acd.views import CallStatus, call_status
 from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
+from agent_console.wallboard import wallboard_snapshot
 from agent_console.work_orders import open_order_owner, record_satisfaction
 from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
@@ -93,7 +94,7 @@ class Hotline:
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
         bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat).on_event)
         self._start_recording_store()
-        hub = self._hub = ConsoleHub(ScreenPopBuilder(billing, self.factory))
+        hub = self._hub = ConsoleHub(ScreenPopBuilder(billing, self.factory), wallboard=self._wallboard)
         bus.subscribe("console", hub.on_event)
 
         live = self._live = await open_live_state(s)
@@ -177,6 +178,9 @@ class Hotline:
         event = Event.from_wire(payload)
         if event is not None and self._hub is not None:
             await self._hub.on_event(event)
+
+    def _wallboard(self) -> dict[str, Any] | None:
+        return wallboard_snapshot(self.acd.state, self.clock.now()) if self.acd else None
 
     # Recordings -----------------------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ def recording_view(recording: Recording) -> dict[str, Any]:
 def recording_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(prefix="/api/recordings", tags=["recordings"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
     directory = ctx.settings.recordings.directory
 
     @router.get("")
