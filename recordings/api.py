@@ -89,26 +89,28 @@ def recording_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
               range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
         """The recording as WAV, whole (200) or one byte range (206). The listen is in the audit log before
         any byte is sent."""
-        with transaction(ctx.factory) as session:
-            recording = audible_recording(session, who, public_id)
-            if recording is None:
-                raise not_found()
-            handle = _open_audio(recording, directory)
-            try:
+        handle: BinaryIO | None = None
+        size = 0
+        try:
+            with transaction(ctx.factory) as session:
+                recording = audible_recording(session, who, public_id)
+                if recording is None:
+                    raise not_found()
+                handle = _open_audio(recording, directory)
                 size = os.fstat(handle.fileno()).st_size
                 wanted = requested_range(range_header, size)
                 served = wanted or ByteRange(0, size - 1)
                 if served.length > 0:
                     record_listen(session, recording, user_id=who.user_id, client_ip=_client_ip(request),
                                   served=served, file_bytes=size, now=ctx.clock.now())
-            except RangeNotSatisfiable as exc:
+        except BaseException as exc:
+            if handle is not None:
                 handle.close()
+            if isinstance(exc, RangeNotSatisfiable):
                 return JSONResponse({"error": exc.code, "message": f"the recording has {size} bytes"},
                                     status_code=exc.http_status,
                                     headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"})
-            except BaseException:
-                handle.close()
-                raise
+            raise
         headers = {"Accept-Ranges": "bytes", "Content-Length": str(served.length), "Cache-Control": "no-store",
                    "X-Content-Type-Options": "nosniff",
                    "Content-Disposition": f'inline; filename="recording-{recording.public_id}.wav"'}
