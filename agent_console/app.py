@@ -20,6 +20,7 @@ from agent_console.routes_supervision import supervision_router
 from agent_console.routes_work_orders import work_order_router
 from kernel.errors import QingquanError
 from outages.api import outage_router
+from recordings.api import recording_router
 
 __all__ = ["ConsoleContext", "create_app"]
 
@@ -58,7 +59,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     for router in (agent_router(ctx, deps), supervision_router(ctx, deps), work_order_router(ctx, deps),
                    report_router(ctx, deps), outage_router(deps.principal, deps.session, ctx.clock,
                                                            ZoneInfo(ctx.settings.timezone)),
-                   feed_router(ctx), calls_router(ctx, deps)):
+                   feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps)):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--password", required=True)
     user.add_argument("--skills", default="", help="skill levels for skills routing, e.g. billing=4,repair=2")
     user.add_argument("--queues", default="", help="queues the agent serves, e.g. general,billing (default all)")
+    user.add_argument("--team", default="", help="the agent's team, or the team a supervisor oversees (a "
+                      "supervisor hears its agents' recordings; without a team, every agent's)")
     args = parser.parse_args(argv)
 
     try:
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check-menu":
         return _check_menu(settings, args.file)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
-                        skills=args.skills, queues=args.queues)
+                        skills=args.skills, queues=args.queues, team=args.team)
 
 
 async def _run(settings: Settings, *, demo: bool) -> int:
@@ -161,7 +163,7 @@ def _check_menu(settings: Settings, path: Path | None) -> int:
 
 
 def _create_user(settings: Settings, username: str, role: str, name: str, password: str, *, skills: str = "",
-                 queues: str = "") -> int:
+                 queues: str = "", team: str = "") -> int:
     from agent_console.users import create_user, parse_queues, parse_skills
     from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
     from kernel.errors import QingquanError
@@ -171,11 +173,12 @@ def _create_user(settings: Settings, username: str, role: str, name: str, passwo
     try:
         with transaction(make_session_factory(engine)) as session:
             create_user(session, username=username, password=password, role=role, display_name=name,
-                        now=datetime.now(UTC), skills=parse_skills(skills), queues=parse_queues(queues))
+                        now=datetime.now(UTC), skills=parse_skills(skills), queues=parse_queues(queues),
+                        team=team or None)
     except QingquanError as exc:
         sys.stderr.write(f"qingquan create-user: {exc.message}\n")
         return 2
-    sys.stdout.write(f"user {username} ({role}) created\n")
+    sys.stdout.write(f"user {username} ({role}{', team ' + team if team else ''}) created\n")
     return 0
 
 

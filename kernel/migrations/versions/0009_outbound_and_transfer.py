@@ -1,7 +1,8 @@
 """contacts of calls agents place (direction, work order) and of transferred calls (target, count, times)
 
 Revision ID: 0009
-Revises: 0006 (two migrations, 0007 and 0008, are written in parallel: the chain is fixed when they merge)
+Revises: 0008 (written beside 0007 and 0008 in parallel; 0008, the recordings, is on main now: the work orders'
+0007 is placed in the chain when it merges)
 Create Date: 2026-11-27 10:00:00
 """
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from alembic import op
 import kernel.database
 
 revision: str = '0009'
-down_revision: str | None = '0006'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
