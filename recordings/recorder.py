@@ -4,8 +4,8 @@ order; a write the database refuses while it is away is retried until stored):
 - RecordingStarted (qq-record's UserEvent, as the agent's leg is answered) -> a row with a fresh public id;
   its agent is the ACD's taker if already known, else the agent logged in at the seat;
 - CallAnswered (the ACD's word on who took the call; it may come just before or after) -> that agent;
-- AgentLegEnded (the agent's leg hung up, so MixMonitor stops) -> the row's end, then its size and length
-  read from the file once Asterisk has finished it;
+- AgentLegEnded (the agent's leg hung up, so MixMonitor stops; for an agent's click-to-call, OutboundEnded) ->
+  the row's end, then its size and length read from the file once Asterisk has finished it;
 - ChannelsResynced (after the AMI link came back) -> the end of rows whose call is gone unseen."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact
+from kernel.agent_call_events import OutboundEnded
 from kernel.call_events import AgentLegEnded, CallAnswered, ChannelsResynced, RecordingStarted
 from kernel.database import transaction, write_until_stored
 from kernel.events import Event
@@ -63,7 +64,7 @@ class RecordingRecorder:
             case CallAnswered(linkedid=str(linkedid)) if event.seat:
                 self._remember(linkedid, event.seat, event.agent_id)
                 await self._store(lambda: self.answered(linkedid, event.seat, event.agent_id), event)
-            case AgentLegEnded(linkedid=str(linkedid)):
+            case AgentLegEnded(linkedid=str(linkedid)) | OutboundEnded(linkedid=str(linkedid)):  # (click-to-call)
                 self._answered.pop((linkedid, event.seat), None)
                 ended: list[EndedRecording] = []
                 await self._store(lambda: ended.extend(self.leg_ended(linkedid, event.seat, event.at)), event)

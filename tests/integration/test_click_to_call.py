@@ -86,6 +86,11 @@ def test_click_to_call_rings_the_agent_first_then_the_customer_and_records_an_ou
                                                l=linkedid)]
     assert events[:2] == ["outbound.started", "outbound.agent_ringing"]
     assert {"outbound.customer_ringing", "outbound.answered", "outbound.ended"} <= set(events)
+    recording = wait_for(lambda: (lambda rows: rows[0] if rows and rows[0]["ended_at"] and rows[0]["bytes"] else None)(
+        hotline.query("SELECT seat, agent_id, contact_id, ended_at, bytes FROM recording WHERE linkedid = :l",
+                      l=linkedid)), what="the outbound call's recording to be finished")
+    assert (recording["seat"], recording["agent_id"]) == ("seat1001", user_id(hotline, "agent1"))
+    assert recording["contact_id"] is not None  # recorded like a callback: from the customer's answer
     lines = hotline.query("SELECT change FROM trunk_occupancy WHERE linkedid = :l ORDER BY id", l=linkedid)
     assert [r["change"] for r in lines] == [1, -1]  # the customer leg took a trunk line and gave it back
     manager = hotline.login("manager1")

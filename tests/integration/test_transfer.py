@@ -97,6 +97,10 @@ def test_transfer_to_a_ready_agent(hotline_with: Callable[..., RunningHotline],
     with hotline.client(manager) as c:
         order_now = c.get(f"/api/work-orders/{order['id']}").json()
     assert order_now["contact_id"] is not None  # the work order stays linked to the one contact
+    recordings = wait_for(lambda: (lambda rows: rows if len(rows) == 2 and all(r["ended_at"] for r in rows) else None)(
+        hotline.query("SELECT seat, agent_id, ended_at FROM recording WHERE linkedid = :l ORDER BY id", l=linkedid)),
+        what="a recording of each agent's leg")
+    assert [(r["seat"], r["agent_id"]) for r in recordings] == [("seat1001", first_id), ("seat1002", second_id)]
 
 
 def test_transfer_to_a_queue_waits_on_hold_until_an_agent_is_ready(
