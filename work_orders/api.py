@@ -44,7 +44,6 @@ Errors: 401 not logged in; 403 ``forbidden`` (role); 404 ``not_found``; 409 ``il
 ``order_closed``, ``closing_callback_required``; 422 pydantic's field errors (``{"detail": [...]}``) or
 ``{"error": "invalid_input", "message": ...}``. Every domain error is ``{"error": code, "message": text}``."""
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta

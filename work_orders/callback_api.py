@@ -28,7 +28,6 @@ cancelled. A queue callback has ``"kind": "queue"``, ``"read_only": true``, ``"i
 ``linkedid`` and ``queue``, no owner, and ``due_at`` when the caller asked. Errors as in ``work_orders.api``,
 plus 409 ``closing_callback_exists`` and ``callback_closed``."""
 
-from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta

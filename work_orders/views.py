@@ -4,7 +4,7 @@ UTC; notes and descriptions are returned as typed (the console escapes them)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from work_orders.rules import CATEGORY_NAMES, is_overdue, remaining_seconds
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    return moment.astimezone(UTC).isoformat() if moment is not None else None
 
 
 def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
