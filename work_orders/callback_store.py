@@ -8,6 +8,7 @@ are listed beside them, read-only: the ACD places those itself."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime, timedelta
 from typing import Literal
@@ -31,6 +32,7 @@ from work_orders.records import (
 )
 from work_orders.rules import LogCallback
 
+log = logging.getLogger(__name__)
 Scope = Literal["mine", "all"]
 OPEN_STATUSES = ("scheduled", "placed")
 PHONE = re.compile(r"\+?[0-9]{3,20}")
@@ -87,6 +89,7 @@ def schedule_callback(session: Session, who: Principal, *, work_order_id: int | 
                             note=note, outcome_note="", created_at=now)
         session.add(callback)
         session.flush()
+        log.info("callback %s (%s) scheduled for user %s, due %s", callback.id, kind, who.user_id, due_at)
         return callback
     order = visible_order(session, who, work_order_id, lock=True)
     if kind == "closing" and open_closing_callback(session, order.id) is not None:
@@ -104,6 +107,8 @@ def _insert(session: Session, who: Principal, order: WorkOrder, *, kind: Kind, n
                         due_at=due_at, status="scheduled", note=note, outcome_note="", created_at=now)
     session.add(callback)
     session.flush()
+    log.info("callback %s (%s) scheduled on work order %s for user %s, due %s", callback.id, kind, order.id,
+             order.owner_id, due_at)
     return callback
 
 

@@ -1,8 +1,9 @@
 """The work-order loop on real parts (首问负责制 and 回访): a caller keys their account and reaches agent1 through
 real Asterisk; agent1 opens a work order from the screen pop and sets it awaiting callback; the closing callback
-appears in agent1's list. The same customer calls again while agent2 has been idle longer (longest idle would pick agent2): the call is offered to
-agent1, the order's owner, and the pop shows the open order and the earlier call. The callback's outcome with
-satisfaction 5 is recorded and the order closes."""
+appears in agent1's list. The same customer calls again while agent2 has been idle longer (longest idle would
+pick agent2): the call is offered to agent1, the order's owner, and the pop shows the open order and the earlier
+call. The callback's outcome with satisfaction 5 is recorded and the order closes. (The repeat call comes before
+the order closes: a closed order no longer routes its account's callers to the owner.)"""
 
 from __future__ import annotations
 
