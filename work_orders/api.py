@@ -67,7 +67,7 @@ class Body(BaseModel):
 
 
 class WorkOrderIn(Body):
-    linkedid: str | None = Field(default=None, min_length=1, max_length=64)
+    linkedid: str | None = Field(default=None, max_length=64)  # "" or null: not from a call
     category: Category
     priority: Priority = "normal"
     description: str = Field(min_length=1, max_length=DESCRIPTION_MAX)
