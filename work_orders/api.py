@@ -11,14 +11,16 @@ Routes (bodies are JSON; unknown fields are refused):
   Unowned: open orders whose owner's account is deactivated (the agent left).
 - ``GET /api/work-orders/{id}`` → order with ``history`` and ``callbacks``. An agent gets 404 for an order
   that is not theirs (never 403).
-- ``POST /api/work-orders/{id}/status`` ``{status, note?, crew?}`` (crew required for ``dispatched``) → order.
+- ``POST /api/work-orders/{id}/status`` ``{status, note?, crew?}`` → order. ``dispatched`` needs ``crew`` (the
+  field crew) or a note saying who goes.
   Moving to ``awaiting_callback`` schedules the closing callback (回访) for the owner unless one is open
   (``callbacks`` shows it; none when there is no number to call).
 - ``POST /api/work-orders/{id}/handover`` ``{to_agent_id, reason}`` (owner or supervisor) → order.
 - ``POST /api/work-orders/{id}/reassign`` ``{to_agent_id, reason}`` (supervisor) → order.
 - ``POST /api/work-orders/{id}/close`` ``{note?, no_callback_reason?}`` → order. Needs a completed closing
   callback or ``no_callback_reason``: customer_declined | no_phone_number | unreachable | duplicate | other
-  (``other`` needs a note).
+  (``other`` needs a note), or the reason in the agent's own words (up to 500 characters: stored as ``other``,
+  the words leading the history note).
 
 An order::
 
@@ -56,7 +58,7 @@ from sqlalchemy.orm import Session
 from agent_console.auth import Principal
 from kernel.clock import Clock
 from work_orders import store
-from work_orders.rules import CREW_MAX, NOTE_MAX, REASON_MAX, Category, NoCallbackReason, Priority, Status, TimeLimits
+from work_orders.rules import CREW_MAX, NOTE_MAX, REASON_MAX, Category, Priority, Status, TimeLimits
 from work_orders.views import order_detail, order_items
 
 DESCRIPTION_MAX = 4000
@@ -88,7 +90,7 @@ class HandoverIn(Body):
 
 class CloseIn(Body):
     note: str = Field(default="", max_length=NOTE_MAX)
-    no_callback_reason: NoCallbackReason | None = None
+    no_callback_reason: str | None = Field(default=None, min_length=1, max_length=REASON_MAX)
 
 
 def work_order_router(principal: Callable[..., Any], session: Callable[..., Iterator[Session]], clock: Clock,

@@ -4,11 +4,11 @@ An order is a frozen snapshot (:class:`Order`). ``decide(order, command, now) ->
 command and returns the new snapshot and the one history entry (:class:`Change`) it makes; a refused command
 raises and the caller keeps the order it had. Every accepted command makes exactly one history entry.
 
-Status flow (``TRANSITIONS``): new → in_progress → dispatched (to a field crew, named) → awaiting_callback →
-closed, with the detours a hotline needs (dispatch straight from new; back to in_progress or to the crew
-when the callback finds the problem unsolved). ``closed`` is reached only by :class:`Close`, which needs a
-completed closing callback (回访: reached with a satisfaction score, or the customer declined it) or a
-reason why none was possible (``NO_CALLBACK_REASONS``). A closed order never changes.
+Status flow (``TRANSITIONS``): new → in_progress → dispatched (to a field crew: ``crew``, or named in the note)
+→ awaiting_callback → closed, with the detours a hotline needs (dispatch straight from new; back to
+in_progress or to the crew when the callback finds the problem unsolved). ``closed`` is reached only by
+:class:`Close`, which needs a completed closing callback (回访: reached with a satisfaction score, or the
+customer declined it) or a reason why none was possible (``NO_CALLBACK_REASONS``). A closed order never changes.
 
 Ownership (首问负责制): the agent who took the call owns the order; ``first_owner_id`` never changes, so
 reports keep that agent accountable after a handover. The owner or a supervisor hands an order over, a
@@ -217,10 +217,10 @@ def _set_status(order: Order, cmd: SetStatus, now: datetime) -> tuple[Order, Cha
         raise IllegalTransition(f"the work order is already {order.status}")
     _check_move(order, cmd.to)
     crew = cmd.crew.strip()
-    if cmd.to == "dispatched" and not crew:
-        raise InvalidInput("dispatching needs the field crew (crew)")
+    if cmd.to == "dispatched" and not crew and not cmd.note.strip():
+        raise InvalidInput("dispatching needs the field crew (crew) or a note saying who goes")
     note = cmd.note
-    if cmd.to == "dispatched":  # the crew goes into the history too: a re-dispatch shows both crews
+    if cmd.to == "dispatched" and crew:  # the crew goes into the history too: a re-dispatch shows both crews
         note = f"crew: {crew}" + (f"\n{cmd.note}" if cmd.note else "")
     new = replace(order, status=cmd.to, crew=crew if cmd.to == "dispatched" else order.crew)
     return new, Change(at=now, actor_id=cmd.actor.user_id, action="status_changed", from_status=order.status,

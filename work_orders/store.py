@@ -25,6 +25,7 @@ from work_orders.models import Callback, WorkOrder, WorkOrderHistory
 from work_orders.records import actor_of, add_history, apply_to_order, is_supervisor, visible_order
 from work_orders.rules import (
     DEFAULT_LIMITS,
+    NO_CALLBACK_REASONS,
     Category,
     Close,
     HandOver,
@@ -135,12 +136,21 @@ def hand_over(session: Session, who: Principal, order_id: int, to_agent_id: int,
     return order
 
 
-def close_order(session: Session, who: Principal, order_id: int, *, note: str,
-                no_callback_reason: NoCallbackReason | None, now: datetime) -> WorkOrder:
-    """Closes the order: after its closing callback, or with the reason none was possible. Callbacks still open
-    on it are cancelled."""
+def close_order(session: Session, who: Principal, order_id: int, *, note: str, no_callback_reason: str | None,
+                now: datetime) -> WorkOrder:
+    """Closes the order: after its closing callback, or with the reason none was possible — one of
+    ``NO_CALLBACK_REASONS``, or in the agent's own words (stored as "other", the words leading the history note).
+    Callbacks still open on it are cancelled."""
     order = visible_order(session, who, order_id, lock=True)
-    apply_to_order(session, order, Close(actor_of(who), note=note, no_callback_reason=no_callback_reason), now)
+    reason: NoCallbackReason | None = None
+    if no_callback_reason is not None:
+        if not no_callback_reason.strip():
+            raise InvalidInput("no_callback_reason must say why (or leave it out)")
+        if no_callback_reason in NO_CALLBACK_REASONS:
+            reason = no_callback_reason
+        else:
+            reason, note = "other", no_callback_reason + (f"\n{note}" if note else "")
+    apply_to_order(session, order, Close(actor_of(who), note=note, no_callback_reason=reason), now)
     callback_store.cancel_open_callbacks(session, order.id, now, "the work order was closed")
     return order
 

@@ -119,8 +119,12 @@ def test_closing_needs_the_callback_or_a_reason(desk: Desk) -> None:
     assert "no_callback_reason" in refused.json()["message"]
     other = desk.post(f"/api/work-orders/{order_id}/close", "agent1", {"no_callback_reason": "other"})
     assert other.status_code == 422
-    bad = desk.post(f"/api/work-orders/{order_id}/close", "agent1", {"no_callback_reason": "lazy"})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "no_callback_reason"]
+    empty = desk.post(f"/api/work-orders/{order_id}/close", "agent1", {"no_callback_reason": ""})
+    assert empty.status_code == 422 and empty.json()["detail"][0]["loc"] == ["body", "no_callback_reason"]
+    blank = desk.post(f"/api/work-orders/{order_id}/close", "agent1", {"no_callback_reason": "  "})
+    assert (blank.status_code, blank.json()["error"]) == (422, "invalid_input")
+    long = desk.post(f"/api/work-orders/{order_id}/close", "agent1", {"no_callback_reason": "x" * 501})
+    assert long.status_code == 422
     closed = desk.ok(desk.post(f"/api/work-orders/{order_id}/close", "agent1",
                                {"no_callback_reason": "no_phone_number", "note": "客户未留电话"}))
     assert (closed["status"], closed["closing_reason"], closed["closed_at"]) == (
@@ -130,6 +134,21 @@ def test_closing_needs_the_callback_or_a_reason(desk: Desk) -> None:
     assert (again.status_code, again.json()["error"]) == (409, "order_closed")
     assert desk.get("/api/work-orders", "agent1").json() == []
     assert [o["id"] for o in desk.get("/api/work-orders", "agent1", include_closed=True).json()] == [order_id]
+
+
+def test_a_reason_in_the_agents_own_words_is_stored_as_other(desk: Desk) -> None:
+    order_id = desk.order("agent1")["id"]
+    closed = desk.ok(desk.post(f"/api/work-orders/{order_id}/close", "agent1",
+                               {"no_callback_reason": "客户电话停机", "note": "已短信告知"}))
+    assert closed["closing_reason"] == "other"
+    assert closed["history"][-1]["note"] == "客户电话停机\n已短信告知"
+
+
+def test_dispatch_names_the_crew_or_says_who_in_the_note(desk: Desk) -> None:
+    order_id = desk.order("agent1")["id"]
+    order = desk.ok(desk.post(f"/api/work-orders/{order_id}/status", "agent1",
+                              {"status": "dispatched", "note": "已派维修班"}))
+    assert (order["status"], order["crew"], order["history"][-1]["note"]) == ("dispatched", "", "已派维修班")
 
 
 def test_handover_and_reassignment_keep_the_first_owner_and_the_history(desk: Desk) -> None:

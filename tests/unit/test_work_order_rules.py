@@ -79,10 +79,12 @@ def test_setting_closed_as_a_status_is_refused_close_checks_the_callback() -> No
 
 def test_dispatching_needs_the_crew_and_the_history_names_it() -> None:
     with pytest.raises(InvalidInput, match="crew"):
-        decide(order_in("in_progress"), SetStatus(OWNER, "dispatched", crew="  "), T0)
+        decide(order_in("in_progress"), SetStatus(OWNER, "dispatched", note=" ", crew="  "), T0)
     after, change = decide(order_in("in_progress"), SetStatus(OWNER, "dispatched", note="带阀门", crew="抢修二队"), T0)
     assert after.crew == "抢修二队"
     assert change.note == "crew: 抢修二队\n带阀门"
+    by_note, change = decide(order_in("in_progress"), SetStatus(OWNER, "dispatched", note="已派维修班"), T0)
+    assert (by_note.status, by_note.crew, change.note) == ("dispatched", "", "已派维修班")
 
 
 def test_notes_are_kept_as_typed() -> None:
