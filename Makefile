@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup test lint unit run demo
+.PHONY: setup test lint unit browser screenshots run demo
 
 setup:
 	bash scripts/install-system.sh
@@ -20,6 +20,12 @@ lint:
 
 unit:
 	$(PY) -m pytest tests/unit tests/db
+
+browser:
+	$(PY) -m pytest tests/browser
+
+screenshots:
+	$(PY) scripts/screenshots.py
 
 run:
 	$(VENV)/bin/qingquan run

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
@@ -19,6 +20,7 @@ from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
 from kernel.errors import QingquanError
 from outages.api import outage_router
+from recordings.api import recording_router
 from work_orders.api import work_order_router
 from work_orders.callback_api import callback_router
 
@@ -26,6 +28,10 @@ __all__ = ["ConsoleContext", "create_app"]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The page runs only its own files: no inline script, no other origin; recordings play from fetched blobs.
+CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
+               "img-src 'self' data:; media-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+               "frame-ancestors 'none'")
 WEBSOCKET_DOC = """Agents, seats, work orders, the call log and reports. Log in with POST /api/auth/login and send
 `Authorization: Bearer <token>`.
 
@@ -33,7 +39,8 @@ The live feed is a websocket at `/ws?token=<token>`. Every message is JSON with 
 `hello` (on connect: the agent's state), `call.offered` (the screen pop, when the agent's seat rings: caller
 number, queue, IVR path, the account with its bill and payment status, outages under way in its zone, and its
 history of calls and work orders, open ones first: see agent_console.screen_pop), `offer.answered`, `call.ended`,
-`agent.state_changed`. The client may send `{"type": "ping", "v": 1}`; anything else gets
+`agent.state_changed`; supervisors also get `wallboard` (every queue and agent, at most once a second after ACD
+events). The client may send `{"type": "ping", "v": 1}`; anything else gets
 `{"type": "error", "error": "unknown_message"}`."""
 
 
@@ -56,13 +63,18 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
                                      timedelta(hours=s.work_orders.closing_callback_hours)),
                    callback_router(deps.principal, deps.session, ctx.clock, tz,
                                    timedelta(hours=s.acd.callback_memory_hours)),
-                   account_router(deps.principal, ctx.accounts),
                    outage_router(deps.principal, deps.session, ctx.clock, tz),
-                   feed_router(ctx)):
+                   feed_router(ctx), recording_router(ctx, deps)):
         app.include_router(router)
+    if ctx.accounts is not None:
+        app.include_router(account_router(deps.principal, ctx.accounts))
 
     @app.get("/", include_in_schema=False)
     def console_page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
+        """The console and the wallboard: one page; its scripts and styles are the files under /static."""
+        return FileResponse(STATIC_DIR / "index.html", headers={
+            "Content-Security-Policy": CONSOLE_CSP, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     return app

@@ -27,7 +27,7 @@ class ConsoleContext:
     hub: ConsoleHub
     clock: Clock
     health: Callable[[], dict[str, Any]]
-    accounts: AccountLookup
+    accounts: AccountLookup | None = None  # None: no /api/accounts (an app built without a billing gateway)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -35,7 +35,9 @@ _bearer = HTTPBearer(auto_error=False)
 
 class Deps:
     """FastAPI dependencies bound to one console: ``Annotated[Principal, Depends(deps.principal)]`` and
-    ``Annotated[Session, Depends(deps.session)]``."""
+    ``Annotated[Session, Depends(deps.session, scope="function")]``. The session needs ``scope="function"``:
+    by default FastAPI runs the code after ``yield`` (here: the commit) only after the response is sent, so a
+    client that reads right after its own write could miss it (the console re-reads its lists at once)."""
 
     def __init__(self, ctx: ConsoleContext) -> None:
         self._ctx = ctx

@@ -1,16 +1,19 @@
 """The websocket hub: pushes call and agent events to the consoles that should see them.
 
 An agent's consoles receive their own state changes and the screen pop for calls offered to them (at the
-moment the seat rings); supervisors and managers receive every agent state change. Wire payloads are
-versioned: ``{"type": "call.offered", "v": 1, ...}``."""
+moment the seat rings); supervisors and managers receive every agent state change and, after ACD events, a
+``wallboard`` snapshot (queues and agents) at most once per second. Wire payloads are versioned:
+``{"type": "call.offered", "v": 1, ...}``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Protocol
 
+from agent_console.wallboard import WALLBOARD_EVENTS, WallboardPacer
 from kernel.call_events import (
     AgentRinging,
     AgentStateChanged,
@@ -37,8 +40,13 @@ class ScreenPop(Protocol):
 
 
 class ConsoleHub:
-    def __init__(self, pops: ScreenPop) -> None:
+    def __init__(self, pops: ScreenPop, wallboard: Callable[[], dict[str, Any] | None] | None = None,
+                 wallboard_interval: float = 1.0) -> None:
+        """``wallboard`` returns the current wallboard snapshot (None while there is none to give)."""
         self._pops = pops
+        self._wallboard = wallboard
+        self._pacer = WallboardPacer(interval=wallboard_interval)
+        self._wallboard_task: asyncio.Task[None] | None = None
         self._agents: dict[int, set[Socket]] = defaultdict(set)
         self._supervisors: set[Socket] = set()
         self._offers: dict[str, CallOffered] = {}  # linkedid -> offer awaiting its ringing event
@@ -54,6 +62,8 @@ class ConsoleHub:
         self._supervisors.discard(socket)
 
     async def on_event(self, event: Event) -> None:
+        if isinstance(event, WALLBOARD_EVENTS):
+            self._wallboard_changed()
         match event:
             case CallOffered(linkedid=str(linkedid)) if event.callback_number:
                 await self._pop(linkedid, event)  # a callback rings the seat by Originate: no DialBegin
@@ -74,6 +84,27 @@ class ConsoleHub:
                 await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
             case EmergencyModeChanged() | CallbackRequested() | CallOverflowed():
                 await self._send(set(self._supervisors), event.to_wire())
+
+    def _wallboard_changed(self) -> None:
+        if self._wallboard is None or not self._supervisors:
+            return
+        loop = asyncio.get_running_loop()
+        due = self._pacer.event(loop.time())
+        if due is not None:
+            self._wallboard_task = loop.create_task(self._send_wallboard(due), name="wallboard")
+
+    async def _send_wallboard(self, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, due - loop.time()))
+        self._pacer.sent(loop.time())
+        assert self._wallboard is not None
+        try:
+            snapshot = self._wallboard()
+        except Exception:  # best effort: the next event tries again
+            log.warning("wallboard snapshot failed", exc_info=True)
+            return
+        if snapshot is not None:
+            await self._send(set(self._supervisors), snapshot)
 
     async def _pop(self, linkedid: str, offer: CallOffered) -> None:
         agent_ids = offer.agent_ids or (offer.agent_id,)

@@ -24,4 +24,6 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # skill -> level 1-5 (skills routing)
     queues: Mapped[list[str]] = mapped_column(JSON, default=list)  # queues served; empty: every queue
+    # A supervisor hears the recordings of the agents of their own team (none: every team's).
+    team: Mapped[str | None] = mapped_column(String(40))
 

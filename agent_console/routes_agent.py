@@ -1,4 +1,5 @@
-"""The agent's own routes: log in, bind a seat, set a state, extend wrap-up; the seats and who holds them."""
+"""The agent's own routes: log in, bind a seat, set a state (with a reason), extend wrap-up; the seats and who
+holds them; who is who."""
 
 from typing import Annotated, Any, Literal
 
@@ -36,7 +37,7 @@ class WrapUpExtendIn(BaseModel):
 def agent_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["agent"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     @router.post("/api/auth/login")
     def login(body: LoginIn, db: Db) -> dict[str, Any]:
@@ -52,6 +53,11 @@ def agent_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     @router.get("/api/agent")
     def my_agent(who: CurrentUser) -> dict[str, Any]:
         return agent_view(ctx.acd.state.agents.get(who.user_id))
+
+    @router.get("/api/agent/reasons")
+    def not_ready_reasons(who: CurrentUser) -> list[str]:
+        """The not-ready reasons an agent may give (``acd.reasons``)."""
+        return list(ctx.settings.acd.reasons)
 
     @router.put("/api/agent/seat")
     async def bind_seat(body: SeatIn, who: CurrentUser, db: Db) -> dict[str, Any]:
@@ -72,6 +78,12 @@ def agent_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     async def extend_wrapup(body: WrapUpExtendIn, who: CurrentUser) -> dict[str, Any]:
         state = await ctx.acd.execute(ExtendWrapUp(who.user_id, body.seconds))
         return agent_view(state.agents.get(who.user_id))
+
+    @router.get("/api/users")
+    def users(who: CurrentUser, db: Db) -> list[dict[str, Any]]:
+        """The active users' names and roles: whom to hand a work order over or transfer a call to."""
+        rows = db.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+        return [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role} for u in rows]
 
     @router.get("/api/seats")
     def seats(who: CurrentUser) -> list[dict[str, Any]]:

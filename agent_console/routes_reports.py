@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
 from reports.ivr import IVR_DEFINITIONS, ivr_report
+from reports.staffing import STAFFING_DEFINITIONS, advise, interval_loads, interval_seconds
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
 First = Annotated[date | None, Query(alias="from")]
@@ -18,7 +19,7 @@ Last = Annotated[date | None, Query(alias="to")]
 def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["reports"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     def period(first: date | None, last: date | None) -> tuple[datetime, datetime]:
         tz = ctx.settings.timezone
@@ -49,5 +50,27 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         start, end = period(first, last)
         return {"from": start.isoformat(), "to": end.isoformat(),
                 "figures": plain_dict(vars(ivr_report(db, start, end))), "definitions": IVR_DEFINITIONS}
+
+    @router.get("/api/reports/staffing")
+    def staffing(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+                 interval: Annotated[int, Query(ge=15, le=60)] = 30,
+                 target_seconds: Annotated[float, Query(ge=0, le=600)] = 20,
+                 service_level: Annotated[float, Query(gt=0, lt=1)] = 0.8,
+                 shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,
+                 patience_seconds: Annotated[float | None, Query(gt=0, le=3600)] = None,
+                 blocking: Annotated[float, Query(gt=0, lt=1)] = 0.01) -> dict[str, Any]:
+        """Agents per interval of the day for a service-level target, from the period's history (Erlang C, or
+        Erlang A with the callers' mean patience), and the trunk lines for a blocking target (Erlang B)."""
+        who.require("supervisor")
+        start, end = period(first, last)
+        loads = interval_loads(db, start, end, ctx.settings.timezone, interval, ctx.settings.acd.wrapup_seconds)
+        advice = advise(loads, interval_seconds(interval), target_seconds=target_seconds,
+                        service_level=service_level, shrinkage=shrinkage, patience_seconds=patience_seconds,
+                        blocking_target=blocking, trunk_lines_now=ctx.settings.asterisk.trunk_lines)
+        return {"from": start.isoformat(), "to": end.isoformat(), "interval_minutes": interval,
+                "peak_agents": advice.peak_agents, "peak_scheduled": advice.peak_scheduled,
+                "trunk_lines": advice.trunk_lines, "trunk_lines_now": ctx.settings.asterisk.trunk_lines,
+                "trunk_blocking_now": advice.trunk_blocking_now,
+                "intervals": [plain_dict(vars(a)) for a in advice.intervals], "definitions": STAFFING_DEFINITIONS}
 
     return router

@@ -28,15 +28,20 @@ def parse_queues(text: str) -> list[str]:
 
 
 def create_user(session: Session, *, username: str, password: str, role: str, display_name: str,
-                now: datetime, skills: dict[str, int] | None = None, queues: list[str] | None = None) -> User:
+                now: datetime, skills: dict[str, int] | None = None, queues: list[str] | None = None,
+                team: str | None = None) -> User:
+    """``team``: the agent's team, or the team a supervisor oversees (None: a supervisor oversees all)."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    team = (team or "").strip() or None
+    if team is not None and len(team) > 40:
+        raise InvalidInput("a team name has at most 40 characters")
     if len(password) < 8:
         raise InvalidInput("password must have at least 8 characters")
     if session.scalars(select(User).where(User.username == username)).one_or_none() is not None:
         raise Conflict(f"user {username} exists")
     user = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role,
-                active=True, created_at=now, skills=skills or {}, queues=queues or [])
+                active=True, created_at=now, skills=skills or {}, queues=queues or [], team=team)
     session.add(user)
     session.flush()
     return user

@@ -7,7 +7,8 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import UTC, datetime
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from config.settings import Settings, load_settings
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("file", type=Path)
     gen = commands.add_parser("generate-prompts", help="write missing placeholder prompts (espeak-ng)")
     gen.add_argument("--force", action="store_true", help="overwrite existing prompts too")
+    hist = commands.add_parser("generate-history", help="write realistic past calls (demos, benchmarks)")
+    hist.add_argument("--years", type=int, default=1)
+    hist.add_argument("--yearly", type=int, default=530_000, help="calls a year (default: Kunming's 96106)")
+    hist.add_argument("--until", type=date.fromisoformat, default=None, help="the last day (default: yesterday)")
+    hist.add_argument("--seed", type=int, default=96106)
     check = commands.add_parser("check-menu", help="check an IVR menu file (YAML) against these settings")
     check.add_argument("file", type=Path, nargs="?", help="the menu file (default: ivr.menu_file)")
     user = commands.add_parser("create-user", help="add a console user")
@@ -34,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--password", required=True)
     user.add_argument("--skills", default="", help="skill levels for skills routing, e.g. billing=4,repair=2")
     user.add_argument("--queues", default="", help="queues the agent serves, e.g. general,billing (default all)")
+    user.add_argument("--team", default="", help="the agent's team, or the team a supervisor oversees (a "
+                      "supervisor hears its agents' recordings; without a team, every agent's)")
     args = parser.parse_args(argv)
 
     try:
@@ -48,10 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         return _import_accounts(settings, args.file)
     if args.command == "generate-prompts":
         return _generate_prompts(settings, force=args.force)
+    if args.command == "generate-history":
+        return _generate_history(settings, args.years, args.yearly, args.until, args.seed)
     if args.command == "check-menu":
         return _check_menu(settings, args.file)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
-                        skills=args.skills, queues=args.queues)
+                        skills=args.skills, queues=args.queues, team=args.team)
 
 
 async def _run(settings: Settings, *, demo: bool) -> int:
@@ -106,6 +116,32 @@ def _generate_prompts(settings: Settings, *, force: bool) -> int:
     return 0
 
 
+def _generate_history(settings: Settings, years: int, yearly: int, until: date | None, seed: int) -> int:
+    from kernel.database import make_engine, make_session_factory, upgrade_schema
+    from reports.history import expected_total, generate, write_history
+
+    if years < 1 or yearly < 1:
+        sys.stderr.write("qingquan generate-history: --years and --yearly must be at least 1\n")
+        return 2
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    last = until or (datetime.now(UTC).date() - timedelta(days=1))
+    total = expected_total(years, yearly)
+    started = time.monotonic()
+
+    def bar(done: int) -> None:
+        share = min(1.0, done / total)
+        rate = done / max(time.monotonic() - started, 1e-9)
+        sys.stderr.write(f"\r[{'#' * int(share * 40):<40}] {done:>10,} calls  {rate:,.0f}/s")
+        sys.stderr.flush()
+
+    written = write_history(make_session_factory(engine), generate(last, years, yearly, seed, settings.timezone),
+                            progress=bar)
+    sys.stderr.write("\n")
+    sys.stdout.write(f"{written} calls written, {years} year(s) up to {last}\n")
+    return 0
+
+
 def _check_menu(settings: Settings, path: Path | None) -> int:
     from config.menu import menu_builder
     from ivr.menu_source import read_menu_document
@@ -127,7 +163,7 @@ def _check_menu(settings: Settings, path: Path | None) -> int:
 
 
 def _create_user(settings: Settings, username: str, role: str, name: str, password: str, *, skills: str = "",
-                 queues: str = "") -> int:
+                 queues: str = "", team: str = "") -> int:
     from agent_console.users import create_user, parse_queues, parse_skills
     from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
     from kernel.errors import QingquanError
@@ -137,11 +173,12 @@ def _create_user(settings: Settings, username: str, role: str, name: str, passwo
     try:
         with transaction(make_session_factory(engine)) as session:
             create_user(session, username=username, password=password, role=role, display_name=name,
-                        now=datetime.now(UTC), skills=parse_skills(skills), queues=parse_queues(queues))
+                        now=datetime.now(UTC), skills=parse_skills(skills), queues=parse_queues(queues),
+                        team=team or None)
     except QingquanError as exc:
         sys.stderr.write(f"qingquan create-user: {exc.message}\n")
         return 2
-    sys.stdout.write(f"user {username} ({role}) created\n")
+    sys.stdout.write(f"user {username} ({role}{', team ' + team if team else ''}) created\n")
     return 0
 
 

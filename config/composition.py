@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import uvicorn
 
+from acd.agents import AgentState
 from acd.audit import AcdAuditLog
 from acd.commands import RequestCallback
 from acd.core import AcdState
@@ -24,6 +25,7 @@ from agent_console.account_history import AccountLookup
 from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
+from agent_console.wallboard import wallboard_snapshot
 from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
 from config.billing import ClosableBillingGateway, billing_gateway
@@ -46,6 +48,8 @@ from kernel.clock import SystemClock
 from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
 from kernel.events import Event, EventBus
 from outages.store import OutageNotices
+from recordings.recorder import RecordingRecorder
+from recordings.retention import RetentionSweeper
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
@@ -72,6 +76,7 @@ class Hotline:
         self._hub: ConsoleHub | None = None
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
+        self._retention: RetentionSweeper | None = None
 
     async def start(self) -> None:
         s = self.settings
@@ -88,8 +93,10 @@ class Hotline:
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
+        bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat).on_event)
+        self._start_recording_store()
         accounts = AccountLookup(billing, self.factory, self.clock)
-        hub = self._hub = ConsoleHub(ScreenPopBuilder(accounts))
+        hub = self._hub = ConsoleHub(ScreenPopBuilder(accounts), wallboard=self._wallboard)
         bus.subscribe("console", hub.on_event)
 
         live = self._live = await open_live_state(s)
@@ -174,6 +181,27 @@ class Hotline:
         if event is not None and self._hub is not None:
             await self._hub.on_event(event)
 
+    def _wallboard(self) -> dict[str, Any] | None:
+        return wallboard_snapshot(self.acd.state, self.clock.now()) if self.acd else None
+
+    # Recordings -----------------------------------------------------------------------------------------
+
+    def _start_recording_store(self) -> None:
+        """The recordings directory (Asterisk writes there: on one host it is made here) and the retention
+        sweep, which runs on every node (deleting is idempotent)."""
+        rec = self.settings.recordings
+        if rec.enabled:
+            rec.directory.mkdir(parents=True, exist_ok=True)
+        log.info("recordings: %s in %s, kept %s", "on" if rec.enabled else "off", rec.directory,
+                 f"{rec.retention_days} days" if rec.retention_days else "for ever")
+        self._retention = RetentionSweeper(self.factory, rec.directory, rec.retention_days, self.clock)
+        self._retention.start()
+
+    def _agent_at_seat(self, seat: str) -> int | None:
+        """The agent logged in at a seat now (a recording's agent until the ACD names who took the call)."""
+        agents = self.acd.state.agents.values() if self.acd is not None else ()
+        return next((a.agent_id for a in agents if a.seat == seat and a.state is not AgentState.LOGGED_OUT), None)
+
     # What the IVR asks of the ACD ---------------------------------------------------------------------------
 
     def _emergency_on(self) -> bool:
@@ -226,6 +254,8 @@ class Hotline:
         if self._http is not None and self._http_task is not None:
             self._http.should_exit = True
             await asyncio.gather(self._http_task, return_exceptions=True)
+        if self._retention is not None:
+            await self._retention.stop()
         if self.acd is not None:
             await self.acd.stop()
         if self.agi is not None:

@@ -62,5 +62,6 @@ def demo_instructions(settings: Settings) -> str:
         f"  Test call: from {', '.join(ast.trunk_match)} dial sip:{number}@{ast.sip_host}:{ast.sip_port}, e.g.",
         f"    baresip with an account line  <sip:13800000001@{ast.sip_host}>;regint=0  then  /dial "
         f"sip:{number}@{ast.sip_host}:{ast.sip_port}",
-        "  Menu: 1 bill (demo accounts 10001234, 10005678, 10009999, then #), 2 repair, 3 complaint, 0 agent.",
+        "  Menu: 1 bill (demo accounts 10001234, 10005678, 10009999, then #), 2 repair, 3 complaint, 0 agent."
+        if settings.ivr.menu_file is None else f"  Menu: as in {settings.ivr.menu_file}.",
     ])

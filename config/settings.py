@@ -29,6 +29,7 @@ from billing.http_gateway import check_url_template
 from work_orders.rules import CATEGORIES, DEFAULT_TIME_LIMIT_HOURS, TimeLimits
 
 DEV_SECRET = "change-me"
+_DIALPLAN_UNSAFE = re.compile(r"[\s\"',;^|()\[\]{}$\\]")  # characters a dialplan argument cannot carry as such
 _AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
 
 
@@ -230,6 +231,24 @@ class AcdSettings(BaseModel):
         return self
 
 
+class RecordingSettings(BaseModel):
+    """Call recording: every agent-connected call is recorded by Asterisk (MixMonitor) into ``directory``, one
+    WAV file per agent leg. Asterisk writes there and the app reads and deletes there: with Asterisk on another
+    host, share the directory at the same path on both (see the README)."""
+
+    enabled: bool = True
+    directory: Path = Path("var/recordings")
+    retention_days: int = Field(default=180, ge=0)  # older files are deleted; 0 keeps them for ever
+
+    @field_validator("directory")
+    @classmethod
+    def _dialplan_safe(cls, directory: Path) -> Path:
+        if _DIALPLAN_UNSAFE.search(str(directory)):
+            raise ValueError(f"recordings.directory {str(directory)!r}: the dialplan carries it, so no spaces, "
+                             "quotes, commas or ;^|()[]{}$\\ in it")
+        return directory
+
+
 def _default_limits() -> dict[str, float]:
     return {str(category): float(hours) for category, hours in DEFAULT_TIME_LIMIT_HOURS.items()}
 
@@ -284,6 +303,7 @@ class Settings(BaseSettings):
     ivr: IvrSettings = Field(default_factory=IvrSettings)
     billing: BillingSettings = Field(default_factory=BillingSettings)
     acd: AcdSettings = Field(default_factory=AcdSettings)
+    recordings: RecordingSettings = Field(default_factory=RecordingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     work_orders: WorkOrderSettings = Field(default_factory=WorkOrderSettings)
     companies: list[CompanySettings] = Field(default_factory=list)  # empty: one company
@@ -353,6 +373,7 @@ class Settings(BaseSettings):
         if self.ivr.menu_file is not None:
             data["ivr"]["menu_file"] = self.ivr.menu_file.resolve()
         data["ivr"]["speech_record_dir"] = self.ivr.speech_record_dir.resolve()
+        data["recordings"]["directory"] = self.recordings.directory.resolve()
         if self.ivr.speech_model_dir is not None:
             data["ivr"]["speech_model_dir"] = self.ivr.speech_model_dir.resolve()
         return Settings.model_validate(data)

@@ -233,3 +233,14 @@ class SurveyAnswered(Event):
 
     wire_type: ClassVar[str] = "survey.answered"
     score: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordingStarted(Event):
+    """Asterisk began recording an agent's leg of the call (MixMonitor, from the moment it was answered) into
+    ``file``, a path on the recording store that is never shown to a client. ``linkedid`` is the contact's (for
+    a queue callback, the original call's)."""
+
+    wire_type: ClassVar[str] = "recording.started"
+    seat: str
+    file: str

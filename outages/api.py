@@ -44,7 +44,7 @@ def outage_router(principal: Callable[..., Any], session: Callable[..., Iterator
     """``principal`` and ``session`` are the app's dependencies for the caller and a transaction."""
     router = APIRouter(prefix="/api/outages", tags=["outages"])
     CurrentUser = Annotated[Principal, Depends(principal)]
-    Db = Annotated[Session, Depends(session)]
+    Db = Annotated[Session, Depends(session, scope="function")]
 
     def aware(moment: datetime) -> datetime:
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)

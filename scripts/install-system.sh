@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, as root, what the operating system must provide for Qingquan on Debian 12:
 # Asterisk 16 from Debian 11 (bookworm has none), baresip (test SIP phones), SIPp, sox, espeak-ng,
-# redis-server and Debian's Chromium (browser tests). Idempotent: a second run changes nothing.
+# redis-server, Debian's Chromium and a CJK font (the browser tests and screenshots). Idempotent: a second run
+# changes nothing.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -21,7 +22,7 @@ if [ ! -f /etc/apt/preferences.d/bullseye-asterisk ]; then
   need_update=1
 fi
 
-packages="baresip-core sip-tester sox espeak-ng redis-server chromium python3-venv"
+packages="baresip-core sip-tester sox espeak-ng redis-server chromium fonts-wqy-microhei python3-venv"
 missing=""
 command -v asterisk >/dev/null || missing="asterisk"
 for p in $packages; do

@@ -18,6 +18,7 @@ from kernel.call_events import (
     CallQueued,
     OfferAnswered,
     OfferFailed,
+    RecordingStarted,
     SeatAvailability,
     TrunkLineReleased,
     TrunkLinesBusy,
@@ -86,10 +87,24 @@ def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
     if kind == "QingquanLinesBusy":
         return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),
                               caller_number=_clean(fields.get("CallerIDNum")))
+    if kind == "QingquanRecording":
+        return _recording_started(fields, now)
     if kind in _TRUNK_LINE_EVENTS:
         return _TRUNK_LINE_EVENTS[kind](at=now, linkedid=fields["Linkedid"], channel=fields["Channel"],
                                         lines_in_use=_line_count(fields.get("Lines")))
     return None
+
+
+def _recording_started(fields: Mapping[str, str], now: datetime) -> Event | None:
+    """qq-record's event on the leg it records: the agent's own (its endpoint is the seat), or a callback's
+    customer leg (the seat comes in the event, the linkedid is the callback's)."""
+    file = _clean(fields.get("File"))
+    seat = _clean(fields.get("Seat")) or endpoint_of(fields.get("Channel", "")) or ""
+    linkedid = fields["Linkedid"]
+    if not file.endswith(".wav") or not seat:
+        log.warning("ignoring a recording event without a WAV file or a seat: %r", dict(fields))
+        return None
+    return RecordingStarted(at=now, linkedid=callback_call(linkedid) or linkedid, seat=seat, file=file)
 
 
 _TRUNK_LINE_EVENTS = {"QingquanTrunkSeized": TrunkLineSeized, "QingquanTrunkReleased": TrunkLineReleased}

@@ -71,6 +71,8 @@ def template_values(settings: Settings, run_dir: Path) -> dict[str, str]:
         "ring_seconds": str(ast.ring_seconds),
         "announce_seconds": str(settings.acd.announce_seconds),
         "survey": "1" if settings.ivr.survey else "0",
+        "record": "1" if settings.recordings.enabled else "0",
+        "recording_dir": str(settings.recordings.directory),
         "trunk_outbound_host": ast.trunk_outbound_host,
         "callback_caller_number": ast.hotline_numbers[0] if ast.hotline_numbers else "",
         "hotline_extensions": hotline,

@@ -99,7 +99,7 @@ def work_order_router(principal: Callable[..., Any], session: Callable[..., Iter
     ``callback_due_after``: when a closing callback is due after its order starts awaiting it."""
     router = APIRouter(prefix="/api/work-orders", tags=["work orders"])
     CurrentUser = Annotated[Principal, Depends(principal)]
-    Db = Annotated[Session, Depends(session)]
+    Db = Annotated[Session, Depends(session, scope="function")]  # committed before the answer is sent
 
     @router.post("", status_code=201)
     def create(body: WorkOrderIn, who: CurrentUser, db: Db) -> dict[str, Any]:

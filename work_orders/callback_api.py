@@ -73,7 +73,7 @@ def callback_router(principal: Callable[..., Any], session: Callable[..., Iterat
     """``queue_memory``: how far back owed queue callbacks are listed (the ACD's ``callback_memory_hours``)."""
     router = APIRouter(prefix="/api/callbacks", tags=["callbacks"])
     CurrentUser = Annotated[Principal, Depends(principal)]
-    Db = Annotated[Session, Depends(session)]
+    Db = Annotated[Session, Depends(session, scope="function")]  # committed before the answer is sent
 
     @router.get("")
     def listing(who: CurrentUser, db: Db, scope: Literal["mine", "all"] = "mine", include_closed: bool = False,

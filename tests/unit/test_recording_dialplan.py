@@ -1,0 +1,78 @@
+"""Recording settings and the rendered dialplan: every leg that reaches an agent is recorded on answer by
+qq-record (a seat, a ring-all group, a queue callback's customer leg, the fallback queue), and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from config.settings import Settings
+from telephony.asterisk_process import render_config
+
+
+def dialplan_of(settings: Settings, run_dir: Path) -> str:
+    return (render_config(settings, run_dir).parent / "extensions.conf").read_text()
+
+
+def section(dialplan: str, name: str) -> str:
+    return dialplan.split(f"\n[{name}]\n", 1)[1].split("\n[", 1)[0]
+
+
+def test_recording_defaults_and_the_directory_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings()
+    assert (settings.recordings.enabled, settings.recordings.retention_days) == (True, 180)
+    assert settings.resolved().recordings.directory == tmp_path / "var" / "recordings"
+    with pytest.raises(ValidationError, match="retention_days"):
+        Settings.model_validate({"recordings": {"retention_days": -1}})
+
+
+def test_recording_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QINGQUAN_RECORDINGS__RETENTION_DAYS", "30")
+    monkeypatch.setenv("QINGQUAN_RECORDINGS__DIRECTORY", "/srv/qq/recordings")
+    monkeypatch.delenv("QINGQUAN_SETTINGS_FILE", raising=False)
+    settings = Settings()
+    assert settings.recordings.retention_days == 30
+    assert settings.recordings.directory == Path("/srv/qq/recordings")
+
+
+def test_the_globals_say_whether_and_where_to_record(tmp_path: Path) -> None:
+    on = dialplan_of(Settings.model_validate({"recordings": {"directory": "/srv/qq/rec"}}), tmp_path / "a")
+    assert "\nQQ_RECORD = 1\nQQ_RECORDING_DIR = /srv/qq/rec\n" in on
+    off = dialplan_of(Settings.model_validate({"recordings": {"enabled": False}}), tmp_path / "b")
+    assert "\nQQ_RECORD = 0\n" in off
+    assert section(off, "qq-record").startswith("; ")  # the subroutine stays; it checks QQ_RECORD first
+    assert "exten => s,1,GotoIf($[${QQ_RECORD}]?:done)" in section(off, "qq-record")
+
+
+def test_every_agent_leg_is_recorded_on_answer_and_nothing_before(tmp_path: Path) -> None:
+    dialplan = dialplan_of(Settings(), tmp_path)
+    connect = section(dialplan, "acd-connect")
+    assert "exten => ring-group,1,Dial(${QQ_RING_GROUP},${QQ_RING_SECONDS},gU(qq-record))" in connect
+    assert "exten => _[a-z].,1,Dial(PJSIP/${EXTEN},${QQ_RING_SECONDS},gU(qq-record))" in connect
+    callback = section(dialplan, "acd-callback")
+    assert ",60,U(qq-record^${CHANNEL(endpoint)}))" in callback  # the customer leg, for the agent's seat
+    assert "Queue(qq-fallback,t,,,600,,,qq-record)" in section(dialplan, "from-trunk")
+    # MixMonitor runs only in qq-record: never on the caller's channel in the IVR or on hold
+    record = section(dialplan, "qq-record")
+    assert dialplan.count("MixMonitor(") == record.count("MixMonitor(") == 1
+    assert "TryExec(MixMonitor(${file},b))" in record
+    assert "UserEvent(QingquanRecording,File: ${file},Seat: ${seat})" in record
+    assert "${QQ_RECORDING_DIR}/${day}/${CHANNEL(linkedid)}-${UNIQUEID}-${tag:0:24}.wav" in record
+    assert "qq-record" not in section(dialplan, "acd-hold") + section(dialplan, "from-seats")
+
+
+def test_the_modules_the_file_name_needs_are_loaded(tmp_path: Path) -> None:
+    modules = (render_config(Settings(), tmp_path).parent / "modules.conf").read_text()
+    for module in ("app_mixmonitor", "app_exec", "app_stack", "app_userevent", "func_rand", "func_sha1",
+                   "func_strings", "func_channel", "format_wav"):
+        assert f"load = {module}.so" in modules
+
+
+@pytest.mark.parametrize("directory", ["/srv/my recordings", "/srv/rec,x", "/srv/rec;x", "/srv/${HOME}",
+                                       "/srv/(rec)", "/srv/rec'"])
+def test_a_directory_the_dialplan_cannot_carry_is_refused(directory: str) -> None:
+    with pytest.raises(ValidationError, match=r"recordings\.directory"):
+        Settings.model_validate({"recordings": {"directory": directory}})
