@@ -3,6 +3,7 @@ nothing is created at import time. Every route checks the caller's role (in its 
 one place, here."""
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,14 +14,16 @@ from fastapi.staticfiles import StaticFiles
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
+from agent_console.routes_accounts import account_router
 from agent_console.routes_agent import agent_router
 from agent_console.routes_calls import calls_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
-from agent_console.routes_work_orders import work_order_router
 from kernel.errors import QingquanError
 from outages.api import outage_router
 from recordings.api import recording_router
+from work_orders.api import work_order_router
+from work_orders.callback_api import callback_router
 
 __all__ = ["ConsoleContext", "create_app"]
 
@@ -35,7 +38,8 @@ WEBSOCKET_DOC = """Agents, seats, work orders, the call log and reports. Log in 
 
 The live feed is a websocket at `/ws?token=<token>`. Every message is JSON with a `type` and a version `v`:
 `hello` (on connect: the agent's state), `call.offered` (the screen pop, when the agent's seat rings: caller
-number, queue, IVR path, account with amount due, recent work orders), `offer.answered`, `call.ended`,
+number, queue, IVR path, the account with its bill and payment status, outages under way in its zone, and its
+history of calls and work orders, open ones first: see agent_console.screen_pop), `offer.answered`, `call.ended`,
 `agent.state_changed`; supervisors also get `wallboard` (every queue and agent, at most once a second after ACD
 events); for calls the agent places (POST /api/agent/dial) `outbound.started`, `outbound.agent_ringing`,
 `outbound.customer_ringing`, `outbound.answered`, `outbound.failed` (`cause`), `outbound.ended`;
@@ -56,11 +60,18 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     def health() -> dict[str, Any]:
         return ctx.health()
 
-    for router in (agent_router(ctx, deps), supervision_router(ctx, deps), work_order_router(ctx, deps),
-                   report_router(ctx, deps), outage_router(deps.principal, deps.session, ctx.clock,
-                                                           ZoneInfo(ctx.settings.timezone)),
+    s = ctx.settings
+    tz = ZoneInfo(s.timezone)
+    for router in (agent_router(ctx, deps), supervision_router(ctx, deps), report_router(ctx, deps),
+                   work_order_router(deps.principal, deps.session, ctx.clock, s.work_orders.limits(),
+                                     timedelta(hours=s.work_orders.closing_callback_hours)),
+                   callback_router(deps.principal, deps.session, ctx.clock, tz,
+                                   timedelta(hours=s.acd.callback_memory_hours)),
+                   outage_router(deps.principal, deps.session, ctx.clock, tz),
                    feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps)):
         app.include_router(router)
+    if ctx.accounts is not None:
+        app.include_router(account_router(deps.principal, ctx.accounts))
 
     @app.get("/", include_in_schema=False)
     def console_page() -> FileResponse:

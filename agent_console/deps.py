@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from acd.node import AcdNode
+from agent_console.account_history import AccountLookup
 from agent_console.auth import Principal, read_token
 from agent_console.hub import ConsoleHub
 from config.settings import Settings
@@ -26,6 +27,7 @@ class ConsoleContext:
     hub: ConsoleHub
     clock: Clock
     health: Callable[[], dict[str, Any]]
+    accounts: AccountLookup | None = None  # None: no /api/accounts (an app built without a billing gateway)
 
 
 _bearer = HTTPBearer(auto_error=False)

@@ -16,8 +16,9 @@ from acd.agent_calls import DIAL_NUMBER
 from acd.commands import DialOut, StartSpy, Transfer
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps
-from agent_console.work_orders import get_work_order
 from kernel.call_ids import new_outbound_id, new_spy_id
+from work_orders.callback_store import mark_placed
+from work_orders.store import get_work_order
 
 NUMBER_PATTERN = f"^{DIAL_NUMBER.pattern}$"  # the ACD's own rule: 3 to 20 digits, + allowed in front
 
@@ -47,7 +48,7 @@ class SpyIn(BaseModel):
 def calls_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter(tags=["calls"])
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
-    Db = Annotated[Session, Depends(deps.session)]
+    Db = Annotated[Session, Depends(deps.session, scope="function")]  # committed before the answer is sent
 
     @router.post("/api/agent/dial", status_code=202)
     async def dial(body: DialIn, who: CurrentUser, db: Db) -> dict[str, Any]:
@@ -55,13 +56,19 @@ def calls_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         the trunk with the hotline's number. The agent (ready or not ready) is offered no queue call until the
         call and its wrap-up are over. Returns the call's linkedid at once; the progress comes over the
         websocket: ``outbound.started``, ``outbound.agent_ringing``, ``outbound.customer_ringing``,
-        ``outbound.answered``, ``outbound.failed`` (with its ``cause``), ``outbound.ended``."""
+        ``outbound.answered``, ``outbound.failed`` (with its ``cause``), ``outbound.ended``. With a
+        ``callback_id`` the callback is marked placed with the call's linkedid (its owner or a supervisor, while
+        it is open), in the same transaction: if the ACD refuses the call, the callback stays as it was."""
         who.require("agent")
-        account_number = None
+        work_order_id, account_number = body.work_order_id, None
         if body.work_order_id is not None:  # an agent calls about their own orders; supervisors about any
             account_number = get_work_order(db, who, body.work_order_id).account_number
         linkedid = new_outbound_id()
-        await ctx.acd.execute(DialOut(who.user_id, linkedid, body.number, body.work_order_id, body.callback_id,
+        if body.callback_id is not None:
+            callback = mark_placed(db, who, body.callback_id, linkedid, ctx.clock.now())
+            work_order_id = work_order_id or callback.work_order_id
+            account_number = account_number or callback.account_number
+        await ctx.acd.execute(DialOut(who.user_id, linkedid, body.number, work_order_id, body.callback_id,
                                       account_number))
         return {"linkedid": linkedid}
 

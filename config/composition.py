@@ -21,11 +21,11 @@ from acd.node import AcdNode
 from acd.service import AcdService
 from acd.state_log import AgentStateLog
 from acd.views import CallStatus, call_status
+from agent_console.account_history import AccountLookup
 from agent_console.app import ConsoleContext, create_app
 from agent_console.hub import ConsoleHub
 from agent_console.screen_pop import ScreenPopBuilder
 from agent_console.wallboard import wallboard_snapshot
-from agent_console.work_orders import open_order_owner, record_satisfaction
 from billing.caller import CallerCompanies
 from config.acd_policy import acd_policy
 from config.billing import ClosableBillingGateway, billing_gateway
@@ -53,6 +53,7 @@ from recordings.retention import RetentionSweeper
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
+from work_orders.store import open_order_owner, record_satisfaction
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,8 @@ class Hotline:
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
         bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat).on_event)
         self._start_recording_store()
-        hub = self._hub = ConsoleHub(ScreenPopBuilder(billing, self.factory), wallboard=self._wallboard)
+        accounts = AccountLookup(billing, self.factory, self.clock)
+        hub = self._hub = ConsoleHub(ScreenPopBuilder(accounts), wallboard=self._wallboard)
         bus.subscribe("console", hub.on_event)
 
         live = self._live = await open_live_state(s)
@@ -128,7 +130,7 @@ class Hotline:
             await self.acd.wait_routing(30)
 
         ctx = ConsoleContext(settings=s, factory=self.factory, acd=self.acd, hub=hub, clock=self.clock,
-                             health=self.health)
+                             health=self.health, accounts=accounts)
         config = uvicorn.Config(create_app(ctx), host=s.http.host, port=s.http.port, log_level="warning",
                                 lifespan="off", ws_ping_interval=20, ws_ping_timeout=20)
         self._http = uvicorn.Server(config)

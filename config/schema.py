@@ -7,6 +7,7 @@ from contacts import models as contact_models
 from kernel.database import Base
 from outages import models as outage_models
 from recordings import models as recording_models
+from work_orders import models as work_order_models
 
 __all__ = ["Base", "acd_models", "billing_models", "console_models", "contact_models", "outage_models",
-           "recording_models"]
+           "recording_models", "work_order_models"]

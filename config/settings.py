@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from acd.hours import week_from
 from billing.http_gateway import check_url_template
+from work_orders.rules import CATEGORIES, DEFAULT_TIME_LIMIT_HOURS, TimeLimits
 
 DEV_SECRET = "change-me"
 _DIALPLAN_UNSAFE = re.compile(r"[\s\"',;^|()\[\]{}$\\]")  # characters a dialplan argument cannot carry as such
@@ -248,6 +249,35 @@ class RecordingSettings(BaseModel):
         return directory
 
 
+def _default_limits() -> dict[str, float]:
+    return {str(category): float(hours) for category, hours in DEFAULT_TIME_LIMIT_HOURS.items()}
+
+
+class WorkOrderSettings(BaseModel):
+    """Work orders (工单): the time limit of each category in hours (an order is due that long after it was
+    opened; a category left out keeps its default), and when a closing callback (回访) is due after an order
+    starts awaiting it."""
+
+    time_limits: dict[str, float] = Field(default_factory=lambda: _default_limits())
+    closing_callback_hours: float = Field(default=24.0, gt=0, le=24 * 90)
+
+    @field_validator("time_limits")
+    @classmethod
+    def _known_categories(cls, limits: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(limits) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"work_orders.time_limits: unknown categories {', '.join(unknown)} (the categories "
+                             f"are {', '.join(CATEGORIES)})")
+        for category, hours in limits.items():
+            if not 0 < hours <= 24 * 365:
+                raise ValueError(f"work_orders.time_limits.{category}: {hours} must be more than 0 and at most "
+                                 "8760 hours (a year)")
+        return {**_default_limits(), **limits}
+
+    def limits(self) -> TimeLimits:
+        return TimeLimits({c: self.time_limits[c] for c in CATEGORIES})
+
+
 class AuthSettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_minutes: int = Field(default=12 * 60, ge=5)
@@ -275,6 +305,7 @@ class Settings(BaseSettings):
     acd: AcdSettings = Field(default_factory=AcdSettings)
     recordings: RecordingSettings = Field(default_factory=RecordingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    work_orders: WorkOrderSettings = Field(default_factory=WorkOrderSettings)
     companies: list[CompanySettings] = Field(default_factory=list)  # empty: one company
 
     @classmethod

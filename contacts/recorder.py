@@ -3,7 +3,7 @@
 whose write fails is retried until the database takes it, so nothing is lost while the database is away.
 
 A post-call survey score is also handed to ``copy_score`` (the contact's work orders carry it: see
-``agent_console.work_orders.record_satisfaction``) in the same transaction, after the contact row is written:
+``work_orders.store.record_satisfaction``) in the same transaction, after the contact row is written:
 a work order created at that moment either sees the score on the contact or is seen by the copy."""
 
 from __future__ import annotations

@@ -17,10 +17,12 @@ from acd.core import AcdState, decide
 from agent_console.app import ConsoleContext, create_app
 from agent_console.auth import Principal, issue_token
 from agent_console.hub import ConsoleHub
-from agent_console.models import WorkOrder
 from agent_console.users import create_user
 from config.settings import Settings
 from kernel.database import transaction
+from work_orders.callback_store import schedule_callback
+from work_orders.models import Callback
+from work_orders.store import create_work_order
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 SECRET = "test-secret-key-that-is-long-enough-000"
@@ -52,9 +54,11 @@ def users(session_factory: sessionmaker[Session]) -> dict[str, int]:
                 for name, role in (("agent", "agent"), ("other", "agent"), ("super", "supervisor"),
                                    ("manager", "manager"))}
         for owner, account in (("agent", "10001234"), ("other", "10005678")):
-            session.add(WorkOrder(account_number=account, category="repair", priority="normal", status="new",
-                                  description="回访", owner_id=made[owner], created_by_id=made[owner], created_at=T0,
-                                  updated_at=T0))
+            who = Principal(made[owner], owner, "agent")
+            order = create_work_order(session, who, linkedid=None, category="repair", priority="normal",
+                                      description="水表漏水", address="", account_number=account, now=T0)
+            schedule_callback(session, who, work_order_id=order.id, number="13900000001", due_at=T0,
+                              kind="closing", note="", now=T0)  # callback 1 on order 1, callback 2 on order 2
     return made
 
 
@@ -108,15 +112,33 @@ def test_click_to_call_returns_the_calls_linkedid_at_once(api: TestClient, users
     headers = as_user(users, "agent")
     assert post(api, "/api/agent/dial", {"number": "13900000001"}, headers).json()["error"] == "agent_not_logged_in"
     on_seat(acd, users["agent"], "seat1001")
-    placed = post(api, "/api/agent/dial", {"number": "+8613900000001", "work_order_id": 1, "callback_id": 9},
-                  headers)
+    placed = post(api, "/api/agent/dial", {"number": "+8613900000001", "work_order_id": 1}, headers)
     assert placed.status_code == 202, placed.text
     linkedid = placed.json()["linkedid"]
     assert linkedid.startswith("qqo-")
-    assert acd.commands == [DialOut(users["agent"], linkedid, "+8613900000001", 1, 9, "10001234")]
+    assert acd.commands == [DialOut(users["agent"], linkedid, "+8613900000001", 1, None, "10001234")]
     assert acd.state.agents[users["agent"]].state.value == "dialing"
     again = post(api, "/api/agent/dial", {"number": "13900000001"}, headers)
     assert (again.status_code, again.json()["error"]) == (409, "illegal_agent_transition")
+
+
+def test_a_callback_placed_from_the_console_is_marked_placed_with_the_call(
+        api: TestClient, users: dict[str, int], acd: Acd, session_factory: sessionmaker[Session]) -> None:
+    def callback(callback_id: int) -> tuple[str, str | None]:
+        with session_factory() as session:
+            row = session.get(Callback, callback_id)
+            assert row is not None
+            return row.status, row.placed_linkedid
+
+    headers = as_user(users, "agent")
+    assert post(api, "/api/agent/dial", {"number": "13900000001", "callback_id": 1}, headers).status_code == 409
+    assert callback(1) == ("scheduled", None)  # not on a seat: the ACD refused, the callback stays as it was
+    assert post(api, "/api/agent/dial", {"number": "13900000001", "callback_id": 2}, headers).status_code == 404
+    on_seat(acd, users["agent"], "seat1001")
+    placed = post(api, "/api/agent/dial", {"number": "13900000001", "callback_id": 1}, headers)
+    assert placed.status_code == 202, placed.text
+    assert callback(1) == ("placed", placed.json()["linkedid"])
+    assert acd.commands[-1] == DialOut(users["agent"], placed.json()["linkedid"], "13900000001", 1, 1, "10001234")
 
 
 def test_an_agent_calls_about_their_own_work_orders_only(api: TestClient, users: dict[str, int], acd: Acd) -> None:

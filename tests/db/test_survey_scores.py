@@ -12,10 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent_console.auth import Principal
-from agent_console.models import WorkOrder
-from agent_console.routes_work_orders import order_view
 from agent_console.users import create_user
-from agent_console.work_orders import create_work_order, record_satisfaction
 from contacts.models import Contact, ContactEvent
 from contacts.recorder import ContactRecorder
 from kernel.call_events import (
@@ -31,6 +28,9 @@ from kernel.call_events import (
 from kernel.database import transaction
 from kernel.events import Event
 from reports.summary import call_log
+from work_orders.models import WorkOrder
+from work_orders.store import create_work_order, record_satisfaction
+from work_orders.views import order_view
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
@@ -120,7 +120,7 @@ def test_an_order_opened_after_the_caller_rated_the_call_carries_the_score(
     order_id = open_order(session_factory, agent, "c1")  # in wrap-up
     assert order_score(session_factory, order_id) == 2
     with transaction(session_factory) as session:
-        view = order_view(session, order_id, agent)
+        view = order_view(session, order_id, agent, at(40))
     assert view["satisfaction"] == 2 and view["contact_id"] == contact(session_factory, "c1").id
 
 

@@ -213,7 +213,7 @@ def wait_message(console: Any, message_type: str, timeout: float = 15.0) -> dict
             return message  # type: ignore[no-any-return]
 
 
-def press_until_screen_pop(caller: BaresipPhone, console: Any, key: str, timeout: float = 40.0) -> dict[str, Any]:
+def press_until_screen_pop(caller: BaresipPhone, console: Any, key: str, timeout: float = 90.0) -> dict[str, Any]:
     """The bill is read without barge-in; the caller presses the key until the menu takes it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from websockets.sync.client import connect
@@ -35,18 +36,25 @@ def test_click_to_call_rings_the_agent_first_then_the_customer_and_records_an_ou
     with hotline.client(agent) as c:
         order = c.post("/api/work-orders", json={"category": "repair", "description": "水表漏水, 回访确认",
                                                  "account_number": "10001234"}).json()
+        callback = c.post("/api/callbacks", json={"work_order_id": order["id"], "number": CUSTOMER,
+                                                  "due_at": datetime.now(UTC).isoformat(), "kind": "closing"})
+        assert callback.status_code == 201, callback.text
+        callback_id = callback.json()["id"]
 
     with connect(f"ws://127.0.0.1:{hotline.http_port}/ws?token={agent}", open_timeout=5) as console:
         assert json.loads(console.recv(timeout=5))["type"] == "hello"
         with hotline.client(agent) as c:
             placed = c.post("/api/agent/dial", json={"number": CUSTOMER, "work_order_id": order["id"],
-                                                     "callback_id": 3})
+                                                     "callback_id": callback_id})
         assert placed.status_code == 202, placed.text
         linkedid = placed.json()["linkedid"]
         started = wait_message(console, "outbound.started")
         assert (started["linkedid"], started["number"], started["work_order_id"], started["callback_id"],
-                started["account_number"]) == (linkedid, CUSTOMER, order["id"], 3, "10001234")
+                started["account_number"]) == (linkedid, CUSTOMER, order["id"], callback_id, "10001234")
         assert wait_agent_state(hotline, agent, "dialing")["call"] == linkedid
+        with hotline.client(agent) as c:  # the callback list shows it placed, with this call
+            listed = next(cb for cb in c.get("/api/callbacks").json() if cb["id"] == callback_id)
+        assert (listed["status"], listed["placed_linkedid"]) == ("placed", linkedid)
 
         # The agent's seat rings first; the customer's phone does not, until the agent answers.
         seat_rang = seat_phone.wait_event("CALL_INCOMING", timeout=10)

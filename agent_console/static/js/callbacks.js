@@ -27,18 +27,19 @@ export async function loadCallbacks() {
 }
 
 function callbackRow(c) {
-  const done = c.status && !["pending", "scheduled", "due", "open"].includes(c.status);
+  const done = c.status && !["pending", "scheduled", "due", "open", "placed"].includes(c.status);
   const canDial = has("POST /api/agent/dial");
-  return el("li", { "data-callback-id": String(c.id) }, [
+  const readOnly = c.read_only === true || c.id == null;  // a queue callback: the ACD places it itself
+  return el("li", { "data-callback-id": String(c.id ?? c.key ?? "") }, [
     el("strong", { "data-testid": "cb-number", text: c.number + " " }),
     el("span", { class: "tag", text: label("cb_kind", c.kind) }),
     el("span", { class: "tag", text: label("cb_status", c.status) }),
     c.work_order_id != null ? el("span", { class: "muted", text: t("cb.order", { id: c.work_order_id }) + " " }) : null,
     el("span", { class: "muted", text: t("cb.due", { at: fmtTime(c.due_at, true) }) + " " }),
-    el("button", { type: "button", class: "small good", "data-testid": "cb-call", disabled: done || !canDial,
+    readOnly ? null : el("button", { type: "button", class: "small good", "data-testid": "cb-call", disabled: done || !canDial,
       title: canDial ? null : t("common.unavailable"), text: canDial ? t("cb.call") : t("cb.call_unavailable"), onclick: () => dial(c) }),
     " ",
-    has("POST /api/callbacks/{}/outcome") && !done
+    has("POST /api/callbacks/{}/outcome") && !done && !readOnly
       ? el("button", { type: "button", class: "small", "data-testid": "cb-record", text: t("cb.record"), onclick: () => openOutcome(c) }) : null,
   ]);
 }

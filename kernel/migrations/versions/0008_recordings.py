@@ -1,10 +1,10 @@
 """call recordings and the append-only log of their listens; users' teams
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-27 12:00:00
 
-Written beside another branch's 0007: at the merge, down_revision becomes '0007'.
+Written beside the work-orders branch's 0007, which it follows since their merge.
 """
 from collections.abc import Sequence
 
@@ -14,7 +14,7 @@ from alembic import op
 import kernel.database
 
 revision: str = '0008'
-down_revision: str | None = '0006'
+down_revision: str | None = '0007'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
