@@ -1,8 +1,7 @@
 """contacts of calls agents place (direction, work order) and of transferred calls (target, count, times)
 
 Revision ID: 0009
-Revises: 0008 (written beside 0007 and 0008 in parallel; 0008, the recordings, is on main now: the work orders'
-0007 is placed in the chain when it merges)
+Revises: 0008 (written beside 0007 and 0008 in parallel, then chained after them: 0006 -> 0007 -> 0008 -> 0009)
 Create Date: 2026-11-27 10:00:00
 """
 from collections.abc import Sequence
