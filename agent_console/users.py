@@ -45,3 +45,13 @@ def create_user(session: Session, *, username: str, password: str, role: str, di
     session.add(user)
     session.flush()
     return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    """Deactivates a user who left (they can no longer log in; their open work orders show as unowned to
+    supervisors, for reassignment), or reactivates one."""
+    user = session.scalars(select(User).where(User.username == username)).one_or_none()
+    if user is None:
+        raise InvalidInput(f"no user {username}")
+    user.active = active
+    return user

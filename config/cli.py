@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--queues", default="", help="queues the agent serves, e.g. general,billing (default all)")
     user.add_argument("--team", default="", help="the agent's team, or the team a supervisor oversees (a "
                       "supervisor hears its agents' recordings; without a team, every agent's)")
+    leave = commands.add_parser("deactivate-user", help="a user who left: no more log-in; their open work "
+                                "orders are listed as unowned for a supervisor to reassign")
+    leave.add_argument("username")
+    leave.add_argument("--reactivate", action="store_true", help="let the user log in again")
     args = parser.parse_args(argv)
 
     try:
@@ -60,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return _generate_history(settings, args.years, args.yearly, args.until, args.seed)
     if args.command == "check-menu":
         return _check_menu(settings, args.file)
+    if args.command == "deactivate-user":
+        return _set_active(settings, args.username, args.reactivate)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
                         skills=args.skills, queues=args.queues, team=args.team)
 
@@ -179,6 +185,23 @@ def _create_user(settings: Settings, username: str, role: str, name: str, passwo
         sys.stderr.write(f"qingquan create-user: {exc.message}\n")
         return 2
     sys.stdout.write(f"user {username} ({role}{', team ' + team if team else ''}) created\n")
+    return 0
+
+
+def _set_active(settings: Settings, username: str, active: bool) -> int:
+    from agent_console.users import set_active
+    from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
+    from kernel.errors import QingquanError
+
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            set_active(session, username, active)
+    except QingquanError as exc:
+        sys.stderr.write(f"qingquan deactivate-user: {exc.message}\n")
+        return 2
+    sys.stdout.write(f"user {username} {'reactivated' if active else 'deactivated'}\n")
     return 0
 
 
