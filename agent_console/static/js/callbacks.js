@@ -7,6 +7,15 @@ import { clearDrafts } from "./session.js";
 
 let outcomeFor = null;
 const listLoad = latestOnly();
+const changeListeners = [];
+
+/** ``fn(callback)`` after the agent placed a callback or recorded its outcome (e.g. to refresh its order). */
+export function onCallbackChange(fn) { changeListeners.push(fn); }
+
+function changed(c) {
+  loadCallbacks();
+  for (const fn of changeListeners) fn(c);
+}
 
 export async function loadCallbacks() {
   const available = has("GET /api/callbacks");
@@ -47,7 +56,7 @@ function callbackRow(c) {
 async function dial(c) {
   const body = { number: c.number, callback_id: c.id };
   if (c.work_order_id != null) body.work_order_id = c.work_order_id;
-  try { await api("POST", "/api/agent/dial", body); toast(t("cb.dialing", { number: c.number })); openOutcome(c); }
+  try { await api("POST", "/api/agent/dial", body); toast(t("cb.dialing", { number: c.number })); openOutcome(c); changed(c); }
   catch (e) { if (e.status !== 401) toast(e.missing ? t("common.unavailable") : e.message, true); }
 }
 
@@ -68,11 +77,12 @@ async function recordOutcome(ev) {
   msg.textContent = t("common.saving");
   try {
     await api("POST", `/api/callbacks/${outcomeFor.id}/outcome`, body);
+    const c = outcomeFor;
     clearDrafts([$("cb-note")]);
     $("cb-outcome-form").hidden = true;
     outcomeFor = null;
     toast(t("common.saved"));
-    loadCallbacks();
+    changed(c);
   } catch (e) { msg.textContent = e.status === 401 ? "" : e.missing ? t("common.unavailable") : e.message; }
 }
 

@@ -2,6 +2,7 @@
 // and the overdue flag, and one order's history with its status change, handover and close.
 import { $, el, fillSelect, fmtDuration, fmtTime, latestOnly, toast } from "./dom.js";
 import { api, has } from "./api.js";
+import { loadCallbacks, onCallbackChange } from "./callbacks.js";
 import { label, options, t } from "./i18n.js";
 import { agentChoices, nameOf } from "./people.js";
 import { currentPop, onPop } from "./pop.js";
@@ -10,6 +11,10 @@ import { clearDrafts, saveDraftField, session } from "./session.js";
 const FORM_FIELDS = ["wo-linkedid", "wo-category", "wo-priority", "wo-account", "wo-address", "wo-description"];
 const SERVER_FIELDS = { category: "wo-category", priority: "wo-priority", description: "wo-description",
   address: "wo-address", account_number: "wo-account", linkedid: "wo-linkedid" };
+// The statuses an order may move to by a status change (the server's work_orders.rules.TRANSITIONS; closing
+// has its own form).
+const NEXT_STATUS = { new: ["in_progress", "dispatched"], in_progress: ["dispatched", "awaiting_callback"],
+  dispatched: ["in_progress", "awaiting_callback"], awaiting_callback: ["in_progress", "dispatched"], closed: [] };
 let shownOrder = null;
 const listLoad = latestOnly();
 
@@ -55,7 +60,7 @@ export function orderRow(o, readAt) {
 export async function loadOrders() {
   try {
     const fresh = listLoad();
-    const orders = await api("GET", "/api/work-orders?scope=mine");
+    const orders = await api("GET", "/api/work-orders?scope=mine&include_closed=true");  // open ones first
     if (!fresh()) return;
     const readAt = Date.now();
     const list = $("wo-list");
@@ -154,7 +159,8 @@ export async function showOrder(id) {
     el("span", { text: c.number + " " }), el("span", { class: "tag", text: label("cb_status", c.status) }),
     el("span", { class: "muted", text: fmtTime(c.due_at, true) }), c.note ? el("div", { class: "desc", text: c.note }) : null,
   ])));
-  fillSelect($("wo-status"), options("status").filter(([v]) => v !== "new" && v !== "closed" && v !== order.status));
+  const next = NEXT_STATUS[order.status] || [];
+  fillSelect($("wo-status"), options("status").filter(([v]) => next.includes(v)));
   fillSelect($("wo-handover-to"), agentChoices(session.user && session.user.id));
   const closed = order.status === "closed";
   for (const id of ["wo-status-form", "wo-handover-form", "wo-close-form"]) {
@@ -176,6 +182,7 @@ async function act(form, action, body, fields) {
     toast(t("common.saved"));
     await showOrder(shownOrder.id);
     loadOrders();
+    if (action === "status") loadCallbacks();  // awaiting a callback schedules the closing one
   } catch (e) { msg.textContent = e.status === 401 ? "" : e.missing ? t("common.unavailable") : e.message; }
 }
 
@@ -199,6 +206,7 @@ export function initOrders() {
     $("wo-msg").textContent = "";
   });
   $("wo-refresh").addEventListener("click", loadOrders);
+  onCallbackChange((c) => { if (shownOrder && c.work_order_id === shownOrder.id) showOrder(shownOrder.id); });
   $("wo-detail-close").addEventListener("click", () => { $("wo-detail").hidden = true; shownOrder = null; });
   onPop((pop) => {
     if (!$("wo-description").value.trim()) fillFromPop();
