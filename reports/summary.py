@@ -23,9 +23,9 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, 
 from sqlalchemy.orm import Session
 
 from contacts.agent_call_record import OUTBOUND
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from contacts.record import ABANDONED
-from kernel.call_events import SELF_SERVICE
+from kernel.call_events import SELF_SERVICE, SurveyOffered
 from kernel.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,12 @@ DEFINITIONS: dict[str, str] = {
     "longest_wait_seconds": "longest time in queue, (answered, or else ended) − queued, over offered calls, "
                             "in seconds (最长等待时间)",
     "self_served": "calls that never queued and were served by the IVR alone (IVR自助服务)",
+    "survey_offered": "calls whose caller was asked the post-call survey after the agent hung up (邀评)",
+    "survey_responses": "calls rated 1-5 in the post-call survey (参评)",
+    "satisfied": "calls rated 4 or 5 (满意)",
+    "csat": "satisfied / survey_responses: the share of ratings that are 4 or 5 of 5 (满意率 CSAT); read it with "
+            "survey_response_rate beside it",
+    "survey_response_rate": "survey_responses / survey_offered (参评率)",
 }
 
 SERVICE_TARGET_SECONDS = 20.0
@@ -71,6 +77,11 @@ class Summary:
     short_abandoned: int
     answered_within_target: int
     service_level: float | None
+    survey_offered: int = 0
+    survey_responses: int = 0
+    satisfied: int = 0
+    csat: float | None = None
+    survey_response_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,9 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
     abandoned_c = and_(gave_up_c, Contact.short_abandon.is_(False))
     short_c = and_(gave_up_c, Contact.short_abandon.is_(True))
     self_served_c = and_(Contact.queued_at.is_(None), Contact.outcome == SELF_SERVICE)
+    surveyed_c = Contact.linkedid.in_(select(ContactEvent.linkedid).where(
+        ContactEvent.type == SurveyOffered.wire_type))
+    rated_c = Contact.satisfaction.is_not(None)
     dialect = session.get_bind().dialect.name
     wait = _seconds_between(dialect, func.coalesce(Contact.answered_at, Contact.ended_at), Contact.queued_at)
     answer_speed = _seconds_between(dialect, Contact.answered_at, Contact.queued_at)
@@ -177,8 +191,12 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
         func.count(case((self_served_c, 1))),
         func.avg(case((answered_c, answer_speed))),
         func.max(case((offered_c, wait))),
+        func.count(case((surveyed_c, 1))),
+        func.count(case((rated_c, 1))),
+        func.count(case((and_(rated_c, Contact.satisfaction >= 4), 1))),
     ).where(*period)
-    calls, offered, answered, abandoned, short, within, self_served, asa, longest = session.execute(query).one()
+    (calls, offered, answered, abandoned, short, within, self_served, asa, longest, surveyed, rated,
+     satisfied) = session.execute(query).one()
     counted = offered - short
     summary = Summary(
         calls=calls, offered=offered, answered=answered, abandoned=abandoned,
@@ -186,6 +204,8 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
         asa_seconds=_seconds(asa), longest_wait_seconds=_seconds(longest), self_served=self_served,
         short_abandoned=short, answered_within_target=within,
         service_level=_ratio(within, answered + abandoned),
+        survey_offered=surveyed, survey_responses=rated, satisfied=satisfied, csat=_ratio(satisfied, rated),
+        survey_response_rate=_ratio(rated, surveyed),
     )
     logger.debug("summary %s..%s queue=%s agent=%s: %s", start, end, queue, agent_id, summary)
     return summary

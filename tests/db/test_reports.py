@@ -215,3 +215,22 @@ def test_call_log_shows_the_recorded_wait_and_abandon_details(session_factory: s
         [entry] = call_log(session, *day_bounds(DAY))
     assert (entry.outcome, entry.wait_seconds, entry.abandon_stage, entry.short_abandon) == (
         "abandoned", 4.0, "ringing", True)
+
+
+def test_csat_is_the_share_of_4_and_5_ratings_with_the_response_rate(session_factory: sessionmaker[Session]) -> None:
+    from contacts.models import ContactEvent
+    from kernel.call_events import SurveyOffered
+
+    rated = [contact(f"r{n}", at(60 * n), queued=5, answered=10, ended=200, agent_id=7) for n in range(4)]
+    for row, score in zip(rated, (5, 4, 3, 5), strict=True):
+        row.satisfaction = score
+    unrated = contact("u", at(600), queued=5, answered=10, ended=200, agent_id=7)  # asked, hung up instead
+    not_asked = contact("n", at(700), queued=5, answered=10, ended=200, agent_id=7)  # caller hung up first
+    add(session_factory, *rated, unrated, not_asked)
+    with session_factory() as session, session.begin():
+        session.add_all([ContactEvent(linkedid=c.linkedid, type=SurveyOffered.wire_type, at=at(200), data={})
+                         for c in (*rated, unrated)])
+    figures = summary_for_day(session_factory)
+    assert (figures.survey_offered, figures.survey_responses, figures.satisfied) == (5, 4, 3)
+    assert figures.csat == 0.75 and figures.survey_response_rate == 0.8
+    assert {"csat", "survey_response_rate"} <= DEFINITIONS.keys()
