@@ -175,7 +175,8 @@ def transfer(w: Work, cmd: Transfer) -> None:
     if target is None:
         w.add_waiting(moved)  # routed at the end of this decision, like any call in line
         return
-    _offer_transfer(w, moved, target, cmd.agent_id)
+    # the transferring agent chose this colleague: an earlier missed offer of the call no longer bars them
+    _offer_transfer(w, replace(moved, missed_by=moved.missed_by - {target.agent_id}), target, cmd.agent_id)
 
 
 def _transfer_target(w: Work, cmd: Transfer) -> Agent:

@@ -263,6 +263,21 @@ def test_a_transfer_to_an_agent_who_does_not_answer_goes_back_in_line_first() ->
     assert state.waiting["c1"].missed_by == frozenset({1, 2})
 
 
+def test_a_colleague_who_missed_the_call_earlier_may_still_be_chosen_for_a_transfer() -> None:
+    state = staffed(1, 2)
+    state, _ = run(state, [caller("c1")])
+    first = state.offered["c1"].agent_ids
+    [missed] = first
+    other = 2 if missed == 1 else 1
+    state, _ = run(state, [MarkNoAnswer("c1", "BUSY", f"s{missed}")], at(1))  # offered on to the other agent
+    state, _ = run(state, [MarkAnswered("c1", f"s{other}"), SetReady(missed)], at(2))
+    assert states(state)[other] == "on_call" and states(state)[missed] == "ready"
+    state, events = run(state, [Transfer(other, to_agent_id=missed)], at(30))
+    [offer] = of(CallOffered, events)
+    assert (offer.agent_id, offer.transferred_by) == (missed, other)
+    assert missed not in state.offered["c1"].call.missed_by  # chosen by a colleague: the earlier miss is forgiven
+
+
 def test_the_caller_hanging_up_after_a_transfer_frees_whoever_has_the_call() -> None:
     state = on_call(staffed(1), "c1")
     state, _ = run(state, [RegisterSeat("s2", True), LogIn(2, "s2"), SetReady(2), Transfer(1, to_agent_id=2)])

@@ -761,6 +761,8 @@ class AcdMachine(RuleBasedStateMachine):
                     event.agent_id, "ready", "offered", event.linkedid)
                 assert event.seat in after.registered_seats
                 assert event.seat == after.agents[event.agent_id].seat
+                if event.transferred_by is not None:  # a colleague chose this agent: an earlier miss is forgiven
+                    self.missed.discard((event.linkedid, event.agent_id))
                 assert (event.linkedid, event.agent_id) not in self.missed
                 assert event.linkedid in self.live
                 offered_now.append((event.linkedid, event.agent_id))
