@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ivr.agi_dialogue import DTMF_KEYS
 from ivr.speech import SpeechRecognizer
 from ivr.speech_words import Heard
 
 log = logging.getLogger(__name__)
 
-DTMF_KEYS = "0123456789*#"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")  # a uniqueid's "." too: Asterisk adds ".wav" itself
 _recordings = itertools.count(1)  # makes every recording's name unique within this process
 

@@ -29,6 +29,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact
+from contacts.record import DEFAULT_SHORT_ABANDON_SECONDS
 from kernel.call_events import DEFLECTED, SELF_SERVICE
 from kernel.database import transaction
 
@@ -36,7 +37,6 @@ HOURLY_SHAPE = (0.1, 0.05, 0.03, 0.03, 0.05, 0.2, 0.6, 1.4, 2.2, 2.6, 2.5, 2.0,
                 1.4, 1.6, 2.2, 2.3, 2.0, 1.6, 1.1, 0.9, 0.7, 0.5, 0.3, 0.15)
 WEEKDAY_SHAPE = (1.15, 1.05, 1.0, 1.0, 1.05, 0.8, 0.7)
 QUEUES = ("general", "general", "general", "billing", "repair")
-SHORT_ABANDON_SECONDS = 5.0
 BATCH = 5_000
 
 
@@ -107,7 +107,7 @@ def _call(rng: random.Random, serial: int, arrived: datetime, surge: float) -> d
     if patience < wait:
         gave_up = left + timedelta(seconds=patience)
         return {**row, "ended_at": gave_up, "outcome": "abandoned", "wait_seconds": round(patience, 3),
-                "abandon_stage": "queue", "short_abandon": patience < SHORT_ABANDON_SECONDS}
+                "abandon_stage": "queue", "short_abandon": patience < DEFAULT_SHORT_ABANDON_SECONDS}
     answered = left + timedelta(seconds=wait)
     talk = rng.lognormvariate(math.log(170), 0.5)
     talk_end = answered + timedelta(seconds=talk)
