@@ -15,11 +15,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from contacts.agent_call_record import OUTBOUND
@@ -27,6 +25,7 @@ from contacts.models import Contact, ContactEvent
 from contacts.record import ABANDONED
 from kernel.call_events import SELF_SERVICE, SurveyOffered
 from kernel.errors import InvalidInput
+from reports.arith import ratio, rounded_seconds, seconds_between
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +59,6 @@ DEFINITIONS: dict[str, str] = {
 }
 
 SERVICE_TARGET_SECONDS = 20.0
-_SECONDS_DIGITS = 3
 
 
 @dataclass(frozen=True)
@@ -177,8 +175,8 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
         ContactEvent.type == SurveyOffered.wire_type))
     rated_c = Contact.satisfaction.is_not(None)
     dialect = session.get_bind().dialect.name
-    wait = _seconds_between(dialect, func.coalesce(Contact.answered_at, Contact.ended_at), Contact.queued_at)
-    answer_speed = _seconds_between(dialect, Contact.answered_at, Contact.queued_at)
+    wait = seconds_between(dialect, func.coalesce(Contact.answered_at, Contact.ended_at), Contact.queued_at)
+    answer_speed = seconds_between(dialect, Contact.answered_at, Contact.queued_at)
     # Half a millisecond of slack: SQLite's date arithmetic is exact to the millisecond only.
     within_c = and_(answered_c, answer_speed <= service_target_seconds + 0.0005)
     query = select(
@@ -200,12 +198,12 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
     counted = offered - short
     summary = Summary(
         calls=calls, offered=offered, answered=answered, abandoned=abandoned,
-        answer_rate=_ratio(answered, counted), abandon_rate=_ratio(abandoned, counted),
-        asa_seconds=_seconds(asa), longest_wait_seconds=_seconds(longest), self_served=self_served,
+        answer_rate=ratio(answered, counted), abandon_rate=ratio(abandoned, counted),
+        asa_seconds=rounded_seconds(asa), longest_wait_seconds=rounded_seconds(longest), self_served=self_served,
         short_abandoned=short, answered_within_target=within,
-        service_level=_ratio(within, answered + abandoned),
-        survey_offered=surveyed, survey_responses=rated, satisfied=satisfied, csat=_ratio(satisfied, rated),
-        survey_response_rate=_ratio(rated, surveyed),
+        service_level=ratio(within, answered + abandoned),
+        survey_offered=surveyed, survey_responses=rated, satisfied=satisfied, csat=ratio(satisfied, rated),
+        survey_response_rate=ratio(rated, surveyed),
     )
     logger.debug("summary %s..%s queue=%s agent=%s: %s", start, end, queue, agent_id, summary)
     return summary
@@ -224,26 +222,6 @@ def _filters(start: datetime, end: datetime, *, queue: str | None,
     if agent_id is not None:
         conditions.append(Contact.agent_id == agent_id)
     return conditions
-
-
-def _seconds_between(dialect: str, later: SQLColumnExpression[Any],
-                     earlier: SQLColumnExpression[Any]) -> ColumnElement[Any]:
-    """``later − earlier`` in seconds, as a SQL expression (NULL when either is NULL)."""
-    if dialect == "sqlite":
-        return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-    if dialect == "postgresql":
-        return extract("epoch", later - earlier)
-    raise NotImplementedError(f"reports support SQLite and PostgreSQL, not {dialect}")
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _seconds(value: float | Decimal | None) -> float | None:
-    if value is None:
-        return None
-    return round(float(value), _SECONDS_DIGITS)
 
 
 # --- call log ----------------------------------------------------------------------------------------------
