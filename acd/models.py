@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -21,6 +21,8 @@ class AgentStateChange(Base):
     reason: Mapped[str] = mapped_column(String(40), default="")
     linkedid: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+    __table_args__ = (Index("ix_agent_state_change_agent_id_at", "agent_id", "at"),)  # segments per agent (0010)
 
 
 class AcdAudit(Base):

@@ -60,7 +60,12 @@ class Contact(Base):
     transferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     transfer_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_contact_arrived_at", "arrived_at"),)
+    __table_args__ = (
+        Index("ix_contact_arrived_at", "arrived_at"),
+        Index("ix_contact_account_number_arrived_at", "account_number", "arrived_at"),  # FCR (0010)
+        Index("ix_contact_agent_id_arrived_at", "agent_id", "arrived_at"),
+        Index("ix_contact_queue_arrived_at", "queue", "arrived_at"),
+    )
 
 
 class ContactEvent(Base):

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kernel.errors import InvalidInput
@@ -53,6 +54,12 @@ def metrics(session: Session, start: datetime, end: datetime, *, by: By = "total
     if not 0 <= target_seconds <= MAX_TARGET_SECONDS:
         raise InvalidInput(f"target_seconds must be between 0 and {MAX_TARGET_SECONDS:g}, not {target_seconds}")
     window = Window(start=start, end=end, now=now, periods=bucketing(start, end, by, tz))
+    if session.get_bind().dialect.name == "postgresql":
+        # For this transaction only: the planner's estimates for the correlated FCR test trip PostgreSQL's JIT,
+        # whose compilation alone costs seconds (these queries run far faster interpreted), and a month of
+        # agent state changes sorts in memory rather than on disk.
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
     filters = Filters(queue=queue, agent_id=agent_id, company=company)
     occupancy = group in ("none", "agent") and filters.queue is None and filters.company is None
     trunk = group == "none" and not filters.any

@@ -34,8 +34,10 @@ KeyedTally = tuple[int, str | None, Tally]
 
 
 def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: Any,
-              partition: Any | None, where: list[ColumnElement[bool]]) -> dict[tuple[int, Any, Any], float]:
-    """Seconds per (local period, partition, value), summed over the log's segments in the window."""
+              partition: Any | None, where: list[ColumnElement[bool]],
+              by_partition: bool = True) -> dict[tuple[int, Any, Any], float]:
+    """Seconds per (local period, partition, value), summed over the log's segments in the window (the
+    partition None throughout unless ``by_partition``)."""
     dialect = session.get_bind().dialect.name
     start, cutoff, size = window.start, window.cutoff, window.periods.utc_seconds
     order = (at, row_id)
@@ -49,8 +51,10 @@ def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: 
         inside_parts.append(bucket_number(dialect, seg.c.at, size) == bucket_number(dialect, seg.c.next_at, size))
     inside = and_(*inside_parts)
     bucket = bucket_number(dialect, seg.c.at, size)
-    within = (select(bucket, seg.c.part, seg.c.value, func.sum(seconds_between(dialect, seg.c.next_at, seg.c.at)))
-              .where(inside).group_by(*([bucket] if size else []), seg.c.part, seg.c.value))
+    part_out = seg.c.part if by_partition else literal_column("NULL")
+    within = (select(bucket, part_out, seg.c.value, func.sum(seconds_between(dialect, seg.c.next_at, seg.c.at)))
+              .where(inside).group_by(*([bucket] if size else []), *([seg.c.part] if by_partition else []),
+                                      seg.c.value))
     seconds: dict[tuple[int, Any, Any], float] = defaultdict(float)
     for utc_bucket, part_value, value_value, total in session.execute(within):
         seconds[(window.periods.local_index(int(utc_bucket)), part_value, value_value)] += float(total or 0)
@@ -58,7 +62,7 @@ def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: 
                 .where(or_(seg.c.next_at.is_(None), and_(seg.c.next_at > start, not_(inside)))))
     for part_value, value_value, began, ended in session.execute(crossing):
         for index, overlap in window.periods.overlaps(max(began, start), min(ended or cutoff, cutoff)):
-            seconds[(index, part_value, value_value)] += overlap
+            seconds[(index, part_value if by_partition else None, value_value)] += overlap
     return seconds
 
 
@@ -68,7 +72,7 @@ def agent_state_tallies(session: Session, window: Window, *, by_agent: bool,
     change = AgentStateChange
     where = [] if agent_id is None else [change.agent_id == agent_id]
     segments = _segments(session, window, at=change.at, row_id=change.id, value=change.to_state,
-                         partition=change.agent_id, where=where)
+                         partition=change.agent_id, where=where, by_partition=by_agent)
     totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
     for (index, agent, state), seconds in segments.items():
         if state not in HANDLING and state not in AVAILABLE:

@@ -79,6 +79,7 @@ class Callback(Base):
     __table_args__ = (
         Index("ix_callback_owner_id_status_due_at", "owner_id", "status", "due_at"),
         Index("ix_callback_status_due_at", "status", "due_at"),
+        Index("ix_callback_done_at", "done_at"),  # closing callbacks completed in a period (0010)
         CheckConstraint("satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)",
                         name="satisfaction_1_to_5"),
     )
