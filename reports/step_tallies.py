@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, not_, or_, select
+from sqlalchemy import BigInteger, ColumnElement, Float, and_, case, func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session
 
 from acd.models import AgentStateChange
@@ -45,24 +45,28 @@ def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: 
     next_at = lead.over(partition_by=partition, order_by=order) if partition is not None else lead.over(order_by=order)
     part = partition if partition is not None else literal_column("NULL")
     seg = (select(at.label("at"), next_at.label("next_at"), value.label("value"), part.label("part"))
-           .where(at >= start - LOOKBACK, at < cutoff, *where).subquery())
+           .where(at >= start - LOOKBACK, at < cutoff, *where).cte("segment"))  # the window runs once
     inside_parts = [seg.c.at >= start, seg.c.next_at <= cutoff]
     if size is not None:
         inside_parts.append(bucket_number(dialect, seg.c.at, size) == bucket_number(dialect, seg.c.next_at, size))
     inside = and_(*inside_parts)
     bucket = bucket_number(dialect, seg.c.at, size)
     part_out = seg.c.part if by_partition else literal_column("NULL")
-    within = (select(bucket, part_out, seg.c.value, func.sum(seconds_between(dialect, seg.c.next_at, seg.c.at)))
+    no_time = literal_column("NULL", UtcDateTime())
+    crossing = (select(literal_column("NULL", BigInteger()), part_out, seg.c.value,
+                       literal_column("NULL", Float()), seg.c.at, seg.c.next_at)
+                .where(or_(seg.c.next_at.is_(None), and_(seg.c.next_at > start, not_(inside)))))
+    within = (select(bucket, part_out, seg.c.value, func.sum(seconds_between(dialect, seg.c.next_at, seg.c.at)),
+                     no_time, no_time)
               .where(inside).group_by(*([bucket] if size else []), *([seg.c.part] if by_partition else []),
                                       seg.c.value))
     seconds: dict[tuple[int, Any, Any], float] = defaultdict(float)
-    for utc_bucket, part_value, value_value, total in session.execute(within):
-        seconds[(window.periods.local_index(int(utc_bucket)), part_value, value_value)] += float(total or 0)
-    crossing = (select(seg.c.part, seg.c.value, seg.c.at, seg.c.next_at)
-                .where(or_(seg.c.next_at.is_(None), and_(seg.c.next_at > start, not_(inside)))))
-    for part_value, value_value, began, ended in session.execute(crossing):
+    for utc_bucket, part_value, value_value, total, began, ended in session.execute(crossing.union_all(within)):
+        if began is None:  # summed by the database inside one UTC bucket
+            seconds[(window.periods.local_index(int(utc_bucket)), part_value, value_value)] += float(total or 0)
+            continue
         for index, overlap in window.periods.overlaps(max(began, start), min(ended or cutoff, cutoff)):
-            seconds[(index, part_value if by_partition else None, value_value)] += overlap
+            seconds[(index, part_value, value_value)] += overlap
     return seconds
 
 
