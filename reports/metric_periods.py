@@ -81,7 +81,7 @@ def bucketing(start: datetime, end: datetime, by: By, tz: str) -> Bucketing:
     if end <= start:
         raise InvalidInput("the period is empty")
     days = (end - start) / timedelta(days=1)
-    if days > MAX_DAYS[by] + 1:
+    if days > MAX_DAYS[by] + 0.5:  # half a day of slack for the hours daylight saving adds
         raise InvalidInput(f"by={by} covers at most {MAX_DAYS[by]} days: choose a shorter period or a longer "
                            "grouping (day, week, month)")
     if by == "total":
