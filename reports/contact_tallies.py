@@ -12,12 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Interval, and_, case, exists, func, literal_column, not_, or_, select
+from sqlalchemy import ColumnElement, Interval, and_, case, exists, func, literal_column, not_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.orm.util import AliasedClass
 
 from acd.models import AgentStateChange
-from contacts.agent_call_record import OUTBOUND
 from contacts.models import Contact, ContactEvent
 from contacts.record import ABANDONED
 from kernel.call_events import DEFLECTED, SELF_SERVICE, SurveyOffered
@@ -25,6 +23,7 @@ from kernel.database import UtcDateTime
 from reports.arith import seconds_between
 from reports.metric_sql import Filters, Group, Window, bucket_number, plain_key
 from reports.metrics import Tally
+from reports.summary import inbound
 
 FCR_DAYS = 7
 LATE_WRAP_UP = timedelta(days=1)  # how long after the period a wrap-up may still start and be found
@@ -34,11 +33,6 @@ _SLACK = 0.0005
 _RESOLVED, _REPEATED, _PENDING = 0, 1, 2
 
 KeyedTally = tuple[int, str | None, Tally]  # local period index, group key, tally
-
-
-def inbound(contact: type[Contact] | AliasedClass[Contact] = Contact) -> ColumnElement[bool]:
-    """Calls that came in (every call but those agents placed from the console)."""
-    return or_(contact.direction.is_(None), contact.direction != OUTBOUND)
 
 
 def contact_filters(filters: Filters) -> list[ColumnElement[bool]]:

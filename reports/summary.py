@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import AliasedClass
 
 from contacts.agent_call_record import OUTBOUND
 from contacts.models import Contact, ContactEvent
@@ -209,9 +210,10 @@ def summarize(session: Session, start: datetime, end: datetime, *, queue: str | 
     return summary
 
 
-def inbound() -> ColumnElement[bool]:
-    """Calls that came in (every call but those agents placed from the console)."""
-    return or_(Contact.direction.is_(None), Contact.direction != OUTBOUND)
+def inbound(contact: type[Contact] | AliasedClass[Contact] = Contact) -> ColumnElement[bool]:
+    """Calls that came in (every call but those agents placed from the console); ``contact``: the table or an
+    alias of it (the metrics' test for a repeat call)."""
+    return or_(contact.direction.is_(None), contact.direction != OUTBOUND)
 
 
 def _filters(start: datetime, end: datetime, *, queue: str | None,
