@@ -19,7 +19,7 @@ from agent_console.routes_agent import agent_router
 from agent_console.routes_calls import calls_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
-from kernel.errors import QingquanError
+from kernel.errors import InvalidInput, QingquanError
 from outages.api import outage_router
 from recordings.api import recording_router
 from work_orders.api import work_order_router
@@ -55,6 +55,13 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     @app.exception_handler(QingquanError)
     async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:
+        """A number or date the input allows but arithmetic cannot hold (year 1 in UTC+8): bad input, not a 500."""
+        log.info("input out of range: %s", exc)
+        return JSONResponse({"error": InvalidInput.code, "message": f"a value is out of range ({exc})"},
+                            status_code=InvalidInput.http_status)
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
