@@ -45,7 +45,8 @@ events); for calls the agent places (POST /api/agent/dial) `outbound.started`, `
 `outbound.customer_ringing`, `outbound.answered`, `outbound.failed` (`cause`), `outbound.ended`;
 `call.transferred`; for a supervisor's own sessions (POST /api/supervision/spy) `spy.started`, `spy.ended`.
 The client may send `{"type": "ping", "v": 1}`; anything else gets
-`{"type": "error", "error": "unknown_message"}`."""
+`{"type": "error", "error": "unknown_message"}` (`invalid_json` if it is not JSON); a binary frame closes the
+socket with 1003, a message over 4096 characters with 1009 (agent_console.client_messages)."""
 
 
 def create_app(ctx: ConsoleContext) -> FastAPI:
