@@ -55,7 +55,8 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
 
     @app.exception_handler(QingquanError)
     async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:

@@ -281,6 +281,8 @@ class WorkOrderSettings(BaseModel):
 class AuthSettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_minutes: int = Field(default=12 * 60, ge=5)
+    login_max_failures: int = Field(default=5, ge=1)  # per username and per client address, in this node
+    login_window_seconds: float = Field(default=60.0, gt=0)
 
 
 class Settings(BaseSettings):
