@@ -77,7 +77,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
                    callback_router(deps.principal, deps.session, ctx.clock, tz,
                                    timedelta(hours=s.acd.callback_memory_hours)),
                    outage_router(deps.principal, deps.session, ctx.clock, tz),
-                   feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps)):
+                   feed_router(ctx, deps), recording_router(ctx, deps), calls_router(ctx, deps)):
         app.include_router(router)
     if ctx.accounts is not None:
         app.include_router(account_router(deps.principal, ctx.accounts))

@@ -9,19 +9,19 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from agent_console.agent_views import agent_view
 from agent_console.auth import read_token
 from agent_console.client_messages import answer
-from agent_console.deps import ConsoleContext
+from agent_console.deps import ConsoleContext, Deps
 from kernel.errors import Unauthorized
 
 log = logging.getLogger(__name__)
 
 
-def feed_router(ctx: ConsoleContext) -> APIRouter:
+def feed_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/ws")
     async def feed(socket: WebSocket, token: str = "") -> None:
         try:
-            who = read_token(token, ctx.settings.auth.secret_key)
+            who = await asyncio.to_thread(deps.current, read_token(token, ctx.settings.auth.secret_key))
         except Unauthorized:
             await socket.close(code=4401)
             return

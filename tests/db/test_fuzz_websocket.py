@@ -17,9 +17,11 @@ from agent_console.app import ConsoleContext, create_app
 from agent_console.auth import Principal, issue_token
 from agent_console.client_messages import MAX_MESSAGE_CHARS, MESSAGE_TOO_BIG, UNSUPPORTED_DATA
 from agent_console.hub import ConsoleHub
+from agent_console.users import set_active
 from config.settings import Settings
 from kernel.call_events import AgentStateChanged, EmergencyModeChanged
-from tests.db.console_desk import SECRET, FixedClock
+from kernel.database import transaction
+from tests.db.console_desk import SECRET, FixedClock, seed
 from tests.db.test_calls_api import Acd
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -30,6 +32,7 @@ NASTY = ["{oops", "[" * 4_000, '{"a":' * 800, "null", "42", '"ping"', '{"type": 
 
 @pytest.fixture
 def setup(session_factory: sessionmaker[Session]) -> Iterator[tuple[TestClient, ConsoleHub]]:
+    assert seed(session_factory) == {"agent1": 1, "agent2": 2, "super1": 3, "manager1": 4, "admin1": 5}
     hub = ConsoleHub(None)  # type: ignore[arg-type]
     ctx = ConsoleContext(settings=Settings(auth={"secret_key": SECRET}),  # type: ignore[arg-type]
                          factory=session_factory, acd=Acd(), hub=hub, clock=FixedClock(), health=dict)  # type: ignore
@@ -80,10 +83,13 @@ def test_a_huge_message_closes_that_socket_only(setup: tuple[TestClient, Console
         assert sup.receive_json()["type"] == "pong"
 
 
-def test_a_socket_needs_a_valid_token(setup: tuple[TestClient, ConsoleHub]) -> None:
+def test_a_socket_needs_a_valid_token_of_a_current_user(setup: tuple[TestClient, ConsoleHub],
+                                                        session_factory: sessionmaker[Session]) -> None:
     client, _ = setup
-    for path in ("/ws", "/ws?token=", "/ws?token=not-a-jwt",
-                 f"/ws?token={issue_token(Principal(1, 'x', 'admin'), 'another-secret-' * 3, 60, T0)}"):
+    with transaction(session_factory) as session:
+        set_active(session, "agent2", False)
+    for path in ("/ws", "/ws?token=", "/ws?token=not-a-jwt", url(1, "admin"), url(2, "agent"), url(99, "agent"),
+                 f"/ws?token={issue_token(Principal(1, 'x', 'agent'), 'another-secret-' * 3, 60, T0)}"):
         with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(path) as socket:
             socket.receive_json()
         assert refused.value.code == 4401, path
@@ -97,7 +103,7 @@ def test_an_agent_gets_no_supervisor_messages(setup: tuple[TestClient, ConsoleHu
         emergency = EmergencyModeChanged(at=T0, on=True, actor_id=3, note="寒潮", emergency_seats=(), overflow=())
         assert client.portal is not None
         client.portal.call(hub.on_event, emergency)
-        client.portal.call(hub.on_event, state_changed(7))  # another agent's state: supervisors only
+        client.portal.call(hub.on_event, state_changed(2))  # another agent's state: supervisors only
         assert sup.receive_json()["type"] == "acd.emergency_changed"
         assert sup.receive_json()["type"] == "agent.state_changed"
         client.portal.call(hub.on_event, state_changed(1))  # their own state: the agent's first message
