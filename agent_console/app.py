@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
@@ -57,6 +58,14 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
     async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status,
                             headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _refused_by_the_database(_request: Request, exc: DataError) -> JSONResponse:
+        """The database refused a value the API let through (PostgreSQL: a NUL character in text, a number past
+        its column): bad input, not a 500. Logged, as the API's own validation should have caught it."""
+        log.warning("the database refused a value: %s", exc.orig)
+        return JSONResponse({"error": InvalidInput.code, "message": "a value cannot be stored (e.g. a NUL "
+                             "character in text)"}, status_code=InvalidInput.http_status)
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:

@@ -108,3 +108,21 @@ def test_numbers_and_dates_out_of_range_are_bad_input(app: tuple[FastAPI, dict[s
     with TestClient(api) as client:
         response = client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/api/work-orders", {"category": "leak", "priority": "high", "description": "水\x00表",
+                                  "account_number": "10001234"}),
+    ("POST", "/api/auth/login", {"username": "agent1\x00", "password": "x"}),
+    ("GET", "/api/outages?zone=%00", None),
+    ("GET", "/api/recordings?linkedid=%00", None),
+    ("PUT", "/api/acd/emergency", {"on": False, "note": "\x00"}),
+])
+def test_a_nul_character_is_bad_input_not_a_500(app: tuple[FastAPI, dict[str, int]], method: str, path: str,
+                                                 body: dict[str, Any] | None) -> None:
+    """Regression: PostgreSQL refuses NUL in text (psycopg DataError, a 500); SQLite stores it."""
+    api, users = app
+    token = issue_token(Principal(users["admin1"], "admin1", "admin"), SECRET, 60, datetime.now(UTC))
+    with TestClient(api) as client:
+        response = client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code < 500, response.text
