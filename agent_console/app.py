@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
@@ -20,7 +21,7 @@ from agent_console.routes_calls import calls_router
 from agent_console.routes_export import export_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
-from kernel.errors import QingquanError
+from kernel.errors import InvalidInput, QingquanError
 from outages.api import outage_router
 from recordings.api import recording_router
 from work_orders.api import work_order_router
@@ -46,7 +47,8 @@ events); for calls the agent places (POST /api/agent/dial) `outbound.started`, `
 `outbound.customer_ringing`, `outbound.answered`, `outbound.failed` (`cause`), `outbound.ended`;
 `call.transferred`; for a supervisor's own sessions (POST /api/supervision/spy) `spy.started`, `spy.ended`.
 The client may send `{"type": "ping", "v": 1}`; anything else gets
-`{"type": "error", "error": "unknown_message"}`."""
+`{"type": "error", "error": "unknown_message"}` (`invalid_json` if it is not JSON); a binary frame closes the
+socket with 1003, a message over 4096 characters with 1009 (agent_console.client_messages)."""
 
 
 def create_app(ctx: ConsoleContext) -> FastAPI:
@@ -55,7 +57,23 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
 
     @app.exception_handler(QingquanError)
     async def _error(_request: Request, exc: QingquanError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status)
+        return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.http_status,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _refused_by_the_database(_request: Request, exc: DataError) -> JSONResponse:
+        """The database refused a value the API let through (PostgreSQL: a NUL character in text, a number past
+        its column): bad input, not a 500. Logged, as the API's own validation should have caught it."""
+        log.warning("the database refused a value: %s", exc.orig)
+        return JSONResponse({"error": InvalidInput.code, "message": "a value cannot be stored (e.g. a NUL "
+                             "character in text)"}, status_code=InvalidInput.http_status)
+
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:
+        """A number or date the input allows but arithmetic cannot hold (year 1 in UTC+8): bad input, not a 500."""
+        log.info("input out of range: %s", exc)
+        return JSONResponse({"error": InvalidInput.code, "message": f"a value is out of range ({exc})"},
+                            status_code=InvalidInput.http_status)
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -69,7 +87,8 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
                    callback_router(deps.principal, deps.session, ctx.clock, tz,
                                    timedelta(hours=s.acd.callback_memory_hours)),
                    outage_router(deps.principal, deps.session, ctx.clock, tz),
-                   feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps), export_router(ctx, deps)):
+                   feed_router(ctx, deps), recording_router(ctx, deps), calls_router(ctx, deps),
+                   export_router(ctx, deps)):
         app.include_router(router)
     if ctx.accounts is not None:
         app.include_router(account_router(deps.principal, ctx.accounts))

@@ -13,6 +13,7 @@ from acd.node import AcdNode
 from agent_console.account_history import AccountLookup
 from agent_console.auth import Principal, read_token
 from agent_console.hub import ConsoleHub
+from agent_console.users import token_still_valid
 from config.settings import Settings
 from kernel.clock import Clock
 from kernel.errors import Unauthorized
@@ -46,11 +47,18 @@ class Deps:
         with self._ctx.factory() as s, s.begin():
             yield s
 
-    async def principal(self, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-                        ) -> Principal:
+    def principal(self, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+        """The caller from a valid token of a user still active with the token's role (one primary-key read:
+        a deactivated or demoted user is refused at once, not when the token expires)."""
         if creds is None:
             raise Unauthorized("log in first")
-        return read_token(creds.credentials, self._ctx.settings.auth.secret_key)
+        return self.current(read_token(creds.credentials, self._ctx.settings.auth.secret_key))
+
+    def current(self, who: Principal) -> Principal:
+        with self._ctx.factory() as session:
+            if not token_still_valid(session, who):
+                raise Unauthorized("this user is deactivated or their role has changed: log in again")
+        return who
 
 
 def plain_dict(values: dict[str, Any]) -> dict[str, Any]:

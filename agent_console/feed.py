@@ -1,22 +1,27 @@
-"""The live feed: one websocket per console, authenticated by the token in the URL."""
+"""The live feed: one websocket per console, authenticated by the token in the URL. What a client sends is
+answered by agent_console.client_messages; whatever it sends, only its own socket is affected."""
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from agent_console.agent_views import agent_view
 from agent_console.auth import read_token
-from agent_console.deps import ConsoleContext
+from agent_console.client_messages import answer
+from agent_console.deps import ConsoleContext, Deps
 from kernel.errors import Unauthorized
 
+log = logging.getLogger(__name__)
 
-def feed_router(ctx: ConsoleContext) -> APIRouter:
+
+def feed_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     router = APIRouter()
 
     @router.websocket("/ws")
     async def feed(socket: WebSocket, token: str = "") -> None:
         try:
-            who = read_token(token, ctx.settings.auth.secret_key)
+            who = await asyncio.to_thread(deps.current, read_token(token, ctx.settings.auth.secret_key))
         except Unauthorized:
             await socket.close(code=4401)
             return
@@ -26,12 +31,16 @@ def feed_router(ctx: ConsoleContext) -> APIRouter:
             await socket.send_json({"type": "hello", "v": 1, "user_id": who.user_id,
                                     "agent": agent_view(ctx.acd.state.agents.get(who.user_id))})
             while True:
-                message = await socket.receive_json()
-                if isinstance(message, dict) and message.get("type") == "ping":
-                    await socket.send_json({"type": "pong", "v": 1})
-                else:
-                    await socket.send_json({"type": "error", "v": 1, "error": "unknown_message"})
-        except (WebSocketDisconnect, ValueError, asyncio.CancelledError, RuntimeError):
+                frame = await socket.receive()
+                if frame["type"] == "websocket.disconnect":
+                    break
+                reply = answer(frame)
+                if reply.close_code is not None:
+                    log.info("console socket of user %s closed: %s", who.user_id, reply.reason)
+                    await socket.close(code=reply.close_code, reason=reply.reason)
+                    break
+                await socket.send_json(reply.payload)
+        except (WebSocketDisconnect, asyncio.CancelledError, RuntimeError):
             pass
         finally:
             ctx.hub.disconnect(who.user_id, socket)

@@ -3,7 +3,7 @@ holds them; who is who."""
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +12,9 @@ from acd.commands import ExtendWrapUp, LogIn
 from agent_console.agent_views import agent_view, state_command
 from agent_console.auth import Principal, issue_token, verify_password
 from agent_console.deps import ConsoleContext, Deps
+from agent_console.login_limit import LoginLimiter
 from agent_console.models import User
-from kernel.errors import InvalidInput, Unauthorized
+from kernel.errors import InvalidInput, RateLimited, Unauthorized
 
 
 class LoginIn(BaseModel):
@@ -39,11 +40,23 @@ def agent_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     CurrentUser = Annotated[Principal, Depends(deps.principal)]
     Db = Annotated[Session, Depends(deps.session, scope="function")]
 
-    @router.post("/api/auth/login")
-    def login(body: LoginIn, db: Db) -> dict[str, Any]:
+    auth = ctx.settings.auth
+    limiter = LoginLimiter(auth.login_max_failures, auth.login_window_seconds)
+
+    @router.post("/api/auth/login", responses={429: {"description": "too many failed log-ins; see Retry-After"}})
+    def login(body: LoginIn, request: Request, db: Db) -> dict[str, Any]:
+        """A bearer token for the user. Failed log-ins are limited per username and per client address
+        (agent_console.login_limit): past the limit, 429 with Retry-After, whatever the password."""
+        now = ctx.clock.now()
+        keys = LoginLimiter.keys(body.username, request.client.host if request.client else "")
+        wait = limiter.retry_after(keys, now)
+        if wait is not None:
+            raise RateLimited(f"too many failed log-ins; try again in {wait} s", retry_after=wait)
         user = db.scalars(select(User).where(User.username == body.username)).one_or_none()
         if user is None or not user.active or not verify_password(user.password_hash, body.password):
+            limiter.failed(keys, now)
             raise Unauthorized("wrong username or password")
+        limiter.succeeded(keys[0])
         who = Principal(user_id=user.id, username=user.username, role=user.role)
         token = issue_token(who, ctx.settings.auth.secret_key, ctx.settings.auth.token_minutes, ctx.clock.now())
         return {"access_token": token, "token_type": "bearer",

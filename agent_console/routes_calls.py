@@ -17,6 +17,7 @@ from acd.commands import DialOut, StartSpy, Transfer
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps
 from kernel.call_ids import new_outbound_id, new_spy_id
+from kernel.row_ids import RowId
 from work_orders.callback_store import mark_placed
 from work_orders.store import get_work_order
 
@@ -25,12 +26,12 @@ NUMBER_PATTERN = f"^{DIAL_NUMBER.pattern}$"  # the ACD's own rule: 3 to 20 digit
 
 class DialIn(BaseModel):
     number: str = Field(pattern=NUMBER_PATTERN, description="the customer's number: 3 to 20 digits, + allowed in front")
-    work_order_id: int | None = Field(default=None, ge=1, description="the work order the call is about")
-    callback_id: int | None = Field(default=None, ge=1, description="the scheduled callback it places")
+    work_order_id: RowId | None = Field(default=None, description="the work order the call is about")
+    callback_id: RowId | None = Field(default=None, description="the scheduled callback it places")
 
 
 class TransferIn(BaseModel):
-    to_agent_id: int | None = Field(default=None, ge=1, description="an agent who is ready now")
+    to_agent_id: RowId | None = Field(default=None, description="an agent who is ready now")
     queue: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,39}$", description="or a queue")
 
     @model_validator(mode="after")
@@ -41,7 +42,7 @@ class TransferIn(BaseModel):
 
 
 class SpyIn(BaseModel):
-    agent_id: int = Field(ge=1)
+    agent_id: RowId
     mode: Literal["listen", "whisper", "barge"]
 
 

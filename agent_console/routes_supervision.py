@@ -11,6 +11,7 @@ from agent_console.agent_views import agent_view, state_command
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
 from kernel.errors import NotFound
+from kernel.row_ids import RowId
 
 
 class EmergencyIn(BaseModel):
@@ -33,7 +34,7 @@ def supervision_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         return [{"agent_id": a.agent_id, **agent_view(a)} for a in ctx.acd.state.agents.values()]
 
     @router.put("/api/agents/{agent_id}/state")
-    async def force_state(agent_id: int, body: ForceStateIn, who: CurrentUser) -> dict[str, Any]:
+    async def force_state(agent_id: RowId, body: ForceStateIn, who: CurrentUser) -> dict[str, Any]:
         """A supervisor forces an agent's state (reason "forced" for not ready)."""
         who.require("supervisor")
         state = await ctx.acd.execute(state_command(agent_id, body.state, "forced"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent_console.auth import hash_password
+from agent_console.auth import Principal, hash_password
 from agent_console.models import ROLES, User
 from kernel.errors import Conflict, InvalidInput
 
@@ -55,3 +55,10 @@ def set_active(session: Session, username: str, active: bool) -> User:
         raise InvalidInput(f"no user {username}")
     user.active = active
     return user
+
+
+def token_still_valid(session: Session, who: Principal) -> bool:
+    """A token names its user and role when it was issued; it stands only while that user is active with that
+    role (a user deactivated or demoted since must log in again, within the token's lifetime)."""
+    user = session.get(User, who.user_id)
+    return user is not None and user.active and user.role == who.role

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from config.secrets import MIN_LENGTH, weakness
 from config.settings import Settings, load_settings
 
 log = logging.getLogger("qingquan")
@@ -174,6 +175,10 @@ def _create_user(settings: Settings, username: str, role: str, name: str, passwo
     from kernel.database import make_engine, make_session_factory, transaction, upgrade_schema
     from kernel.errors import QingquanError
 
+    weak = weakness(password, MIN_LENGTH["user"]) if settings.environment == "production" else None
+    if weak is not None:
+        sys.stderr.write(f"qingquan create-user: production refuses a password that is {weak}\n")
+        return 2
     engine = make_engine(settings.effective_database_url)
     upgrade_schema(engine)
     try:

@@ -9,6 +9,7 @@ Nothing here is created at import time: the composition root calls :func:`load_s
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import date
@@ -26,9 +27,10 @@ from pydantic_settings import (
 
 from acd.hours import week_from
 from billing.http_gateway import check_url_template
+from config.secrets import DEV_SECRET, is_loopback, production_problems
 from work_orders.rules import CATEGORIES, DEFAULT_TIME_LIMIT_HOURS, TimeLimits
 
-DEV_SECRET = "change-me"
+log = logging.getLogger(__name__)
 _DIALPLAN_UNSAFE = re.compile(r"[\s\"',;^|()\[\]{}$\\]")  # characters a dialplan argument cannot carry as such
 _AGI_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")  # a name, IPv4, or [IPv6]
 
@@ -55,6 +57,7 @@ class AsteriskSettings(BaseModel):
     ami_port: int = 5038
     ami_username: str = "qingquan"
     ami_secret: str = DEV_SECRET
+    ami_allow_remote: bool = False  # an AMI host that is not loopback: refused in production unless true
     trunk_match: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     trunk_lines: int = Field(default=120, ge=1)
     hotline_numbers: list[str] = Field(default_factory=lambda: ["96106"])
@@ -281,6 +284,8 @@ class WorkOrderSettings(BaseModel):
 class AuthSettings(BaseModel):
     secret_key: str = DEV_SECRET
     token_minutes: int = Field(default=12 * 60, ge=5)
+    login_max_failures: int = Field(default=5, ge=1)  # per username and per client address, in this node
+    login_window_seconds: float = Field(default=60.0, gt=0)
 
 
 class Settings(BaseSettings):
@@ -334,16 +339,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
+        """config.secrets says what is refused; in development a remote AMI host is only warned about."""
         if self.environment != "production":
+            if not is_loopback(self.asterisk.ami_host) and not self.asterisk.ami_allow_remote:
+                log.warning("asterisk.ami_host %s is not loopback: AMI is plain text; production refuses it unless "
+                            "asterisk.ami_allow_remote = true", self.asterisk.ami_host)
             return self
-        weak = []
-        if DEV_SECRET in self.auth.secret_key or len(self.auth.secret_key) < 32:
-            weak.append("auth.secret_key (at least 32 characters)")
-        if DEV_SECRET in self.asterisk.ami_secret:
-            weak.append("asterisk.ami_secret")
-        weak += [f"asterisk.seats[{s.name}].password" for s in self.asterisk.seats if DEV_SECRET in s.password]
-        if weak:
-            raise ValueError("production refuses default or weak secrets: " + ", ".join(weak))
+        problems = production_problems(self)
+        if problems:
+            raise ValueError("production refuses default or weak secrets: " + "; ".join(problems))
         return self
 
     @model_validator(mode="after")

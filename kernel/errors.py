@@ -40,3 +40,15 @@ class Conflict(QingquanError):
 class Unavailable(QingquanError):
     code = "unavailable"
     http_status = 503
+
+
+class RateLimited(QingquanError):
+    """Too many attempts: try again after ``retry_after`` seconds (sent as the Retry-After header)."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from kernel.clock import Clock
+from kernel.row_ids import RowId
 from outages.models import Outage
 from outages.store import cancel_outage, get_outage, list_outages, register_outage
 
@@ -67,11 +68,11 @@ def outage_router(principal: Callable[..., Any], session: Callable[..., Iterator
         return [outage_view(o) for o in rows]
 
     @router.get("/{outage_id}")
-    def read(outage_id: int, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def read(outage_id: RowId, who: CurrentUser, db: Db) -> dict[str, Any]:
         return outage_view(get_outage(db, outage_id))
 
     @router.delete("/{outage_id}")
-    def cancel(outage_id: int, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def cancel(outage_id: RowId, who: CurrentUser, db: Db) -> dict[str, Any]:
         """Cancels the outage (callers stop hearing it); the record is kept."""
         who.require("supervisor")
         return outage_view(cancel_outage(db, outage_id, clock.now()))

@@ -29,6 +29,7 @@ from telephony.ami_actions import (
     spy_originate,
 )
 from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event
+from telephony.ami_stream import GuardedAmiProtocol
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class AmiBridge:
         self._manager = Manager(
             loop=loop, host=ast.ami_host, port=ast.ami_port, username=ast.ami_username, secret=ast.ami_secret,
             ping_delay=5, ping_interval=5, reconnect_timeout=1,
-            on_login=self._on_login, on_disconnect=self._on_disconnect,
+            on_login=self._on_login, on_disconnect=self._on_disconnect, protocol_factory=GuardedAmiProtocol,
         )
         self._manager.register_event("*", self._on_message)
         self._drain_task = asyncio.create_task(self._drain(), name="ami-drain")
@@ -94,9 +95,9 @@ class AmiBridge:
     # Incoming ----------------------------------------------------------------------------------------
 
     def _on_message(self, _manager: Any, message: Any) -> None:
-        name = message.get("Event", "")
-        if name not in IGNORED_EVENTS:
-            self._raw.put_nowait(flatten(message))
+        fields = flatten(message)  # a repeated header is a list: the first value wins, the rest is dropped
+        if fields.get("Event", "") not in IGNORED_EVENTS:
+            self._raw.put_nowait(fields)
 
     async def _drain(self) -> None:
         while True:

@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from kernel.clock import Clock
+from kernel.row_ids import RowId
 from work_orders import store
 from work_orders.rules import CREW_MAX, NOTE_MAX, REASON_MAX, Category, Priority, Status, TimeLimits
 from work_orders.views import order_detail, order_items
@@ -84,7 +85,7 @@ class StatusIn(Body):
 
 
 class HandoverIn(Body):
-    to_agent_id: int = Field(ge=1)
+    to_agent_id: RowId
     reason: str = Field(min_length=1, max_length=REASON_MAX)
 
 
@@ -122,12 +123,12 @@ def work_order_router(principal: Callable[..., Any], session: Callable[..., Iter
         return order_items(db, orders, now)
 
     @router.get("/{order_id}")
-    def read(order_id: int, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def read(order_id: RowId, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         return order_detail(db, store.get_work_order(db, who, order_id), clock.now())
 
     @router.post("/{order_id}/status")
-    def status(order_id: int, body: StatusIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def status(order_id: RowId, body: StatusIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
         order = store.change_status(db, who, order_id, body.status, note=body.note, crew=body.crew, now=now,
@@ -135,21 +136,21 @@ def work_order_router(principal: Callable[..., Any], session: Callable[..., Iter
         return order_detail(db, order, now)
 
     @router.post("/{order_id}/handover")
-    def handover(order_id: int, body: HandoverIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def handover(order_id: RowId, body: HandoverIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
         order = store.hand_over(db, who, order_id, body.to_agent_id, body.reason, now)
         return order_detail(db, order, now)
 
     @router.post("/{order_id}/reassign")
-    def reassign(order_id: int, body: HandoverIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def reassign(order_id: RowId, body: HandoverIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("supervisor")
         now = clock.now()
         order = store.hand_over(db, who, order_id, body.to_agent_id, body.reason, now, reassign=True)
         return order_detail(db, order, now)
 
     @router.post("/{order_id}/close")
-    def close(order_id: int, body: CloseIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def close(order_id: RowId, body: CloseIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
         order = store.close_order(db, who, order_id, note=body.note, no_callback_reason=body.no_callback_reason,

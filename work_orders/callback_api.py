@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from kernel.clock import Clock
+from kernel.row_ids import RowId
 from work_orders import callback_store
 from work_orders.callback_rules import Outcome
 from work_orders.rules import NOTE_MAX, REASON_MAX
@@ -51,7 +52,7 @@ class Body(BaseModel):
 
 
 class CallbackIn(Body):
-    work_order_id: int | None = Field(default=None, ge=1)
+    work_order_id: RowId | None = None
     number: str = Field(pattern=r"^\+?[0-9]{3,20}$")
     due_at: datetime
     kind: Literal["closing", "promised"] = "promised"
@@ -98,7 +99,7 @@ def callback_router(principal: Callable[..., Any], session: Callable[..., Iterat
         return callback_items(db, [callback], now)[0]
 
     @router.post("/{callback_id}/outcome")
-    def outcome(callback_id: int, body: OutcomeIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def outcome(callback_id: RowId, body: OutcomeIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
         callback = callback_store.record_outcome(db, who, callback_id, outcome=body.outcome,
@@ -106,7 +107,7 @@ def callback_router(principal: Callable[..., Any], session: Callable[..., Iterat
         return callback_items(db, [callback], now)[0]
 
     @router.post("/{callback_id}/cancel")
-    def cancel(callback_id: int, body: CancelIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def cancel(callback_id: RowId, body: CancelIn, who: CurrentUser, db: Db) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
         callback = callback_store.cancel_callback(db, who, callback_id, body.reason, now)

@@ -172,7 +172,7 @@ def test_a_token_whose_role_is_no_longer_the_users_hears_nothing(api: TestClient
     public_id, _ = call
     forged = Principal(user_id=people["agent_b"], username="agent_b", role="manager")  # demoted since, say
     token = issue_token(forged, SECRET, 60, datetime.now(UTC))
-    assert api.get(f"/api/recordings/{public_id}", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    assert api.get(f"/api/recordings/{public_id}", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
 def test_each_playback_is_one_audit_row_written_before_the_data(api: TestClient, as_user: Any,
@@ -255,4 +255,4 @@ def test_a_deactivated_user_hears_nothing(api: TestClient, as_user: Any, call: t
     public_id, _ = call
     with transaction(session_factory) as session:
         session.execute(text("UPDATE app_user SET active = :no WHERE username = 'agent_a'"), {"no": False})
-    assert api.get(f"/api/recordings/{public_id}/audio", headers=as_user("agent_a")).status_code == 404
+    assert api.get(f"/api/recordings/{public_id}/audio", headers=as_user("agent_a")).status_code == 401  # log in

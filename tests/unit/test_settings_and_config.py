@@ -23,7 +23,7 @@ def test_production_refuses_default_secrets() -> None:
 def test_production_accepts_real_secrets() -> None:
     settings = Settings.model_validate({
         "environment": "production", "auth": {"secret_key": "x" * 40},
-        "asterisk": {"ami_secret": "a-real-secret", "seats": [{"name": "seat1", "password": "s3cret!"}]}})
+        "asterisk": {"ami_secret": "a-real-secret", "seats": [{"name": "seat1", "password": "s3cret-seat!"}]}})
     assert settings.environment == "production"
 
 
