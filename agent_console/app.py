@@ -17,6 +17,7 @@ from agent_console.feed import feed_router
 from agent_console.routes_accounts import account_router
 from agent_console.routes_agent import agent_router
 from agent_console.routes_calls import calls_router
+from agent_console.routes_export import export_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
 from kernel.errors import QingquanError
@@ -68,7 +69,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
                    callback_router(deps.principal, deps.session, ctx.clock, tz,
                                    timedelta(hours=s.acd.callback_memory_hours)),
                    outage_router(deps.principal, deps.session, ctx.clock, tz),
-                   feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps)):
+                   feed_router(ctx), recording_router(ctx, deps), calls_router(ctx, deps), export_router(ctx, deps)):
         app.include_router(router)
     if ctx.accounts is not None:
         app.include_router(account_router(deps.principal, ctx.accounts))

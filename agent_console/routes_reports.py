@@ -2,14 +2,18 @@
 
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
+from agent_console.export import FormatParam, period_filename, tabular_response
 from reports.ivr import IVR_DEFINITIONS, ivr_report
-from reports.staffing import STAFFING_DEFINITIONS, advise, interval_loads, interval_seconds
+from reports.report_tables import FIGURE_COLUMNS, figure_rows, record_table
+from reports.staffing import STAFFING_DEFINITIONS, IntervalAdvice, advise, interval_loads, interval_seconds
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
 First = Annotated[date | None, Query(alias="from")]
@@ -35,30 +39,41 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         entries = call_log(db, start, end, limit=limit, offset=offset, agent_id=agent_filter)
         return [plain_dict(vars(e)) for e in entries]
 
-    @router.get("/api/reports/summary")
+    def download(fmt: str, stem: str, start: datetime, end: datetime, table: Any) -> Response:
+        tz = ZoneInfo(ctx.settings.timezone)
+        return tabular_response(fmt, period_filename(stem, start, end, tz), *table, tz=tz)
+
+    @router.get("/api/reports/summary", response_model=None)
     def report(who: CurrentUser, db: Db, first: First = None, last: Last = None,
-               queue: str | None = None) -> dict[str, Any]:
+               queue: str | None = None, fmt: FormatParam = "json") -> dict[str, Any] | Response:
         who.require("supervisor")
         start, end = period(first, last)
         figures = summarize(db, start, end, queue=queue)
+        if fmt != "json":
+            return download(fmt, "summary", start, end, (FIGURE_COLUMNS, figure_rows(vars(figures), DEFINITIONS)))
         return {"from": start.isoformat(), "to": end.isoformat(), "figures": plain_dict(vars(figures)),
                 "definitions": DEFINITIONS}
 
-    @router.get("/api/reports/ivr")
-    def ivr_figures(who: CurrentUser, db: Db, first: First = None, last: Last = None) -> dict[str, Any]:
+    @router.get("/api/reports/ivr", response_model=None)
+    def ivr_figures(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+                    fmt: FormatParam = "json") -> dict[str, Any] | Response:
         who.require("supervisor")
         start, end = period(first, last)
+        figures = ivr_report(db, start, end)
+        if fmt != "json":
+            return download(fmt, "ivr", start, end, (FIGURE_COLUMNS, figure_rows(vars(figures), IVR_DEFINITIONS)))
         return {"from": start.isoformat(), "to": end.isoformat(),
-                "figures": plain_dict(vars(ivr_report(db, start, end))), "definitions": IVR_DEFINITIONS}
+                "figures": plain_dict(vars(figures)), "definitions": IVR_DEFINITIONS}
 
-    @router.get("/api/reports/staffing")
+    @router.get("/api/reports/staffing", response_model=None)
     def staffing(who: CurrentUser, db: Db, first: First = None, last: Last = None,
                  interval: Annotated[int, Query(ge=15, le=60)] = 30,
                  target_seconds: Annotated[float, Query(ge=0, le=600)] = 20,
                  service_level: Annotated[float, Query(gt=0, lt=1)] = 0.8,
                  shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,
                  patience_seconds: Annotated[float | None, Query(gt=0, le=3600)] = None,
-                 blocking: Annotated[float, Query(gt=0, lt=1)] = 0.01) -> dict[str, Any]:
+                 blocking: Annotated[float, Query(gt=0, lt=1)] = 0.01,
+                 fmt: FormatParam = "json") -> dict[str, Any] | Response:
         """Agents per interval of the day for a service-level target, from the period's history (Erlang C, or
         Erlang A with the callers' mean patience), and the trunk lines for a blocking target (Erlang B)."""
         who.require("supervisor")
@@ -67,6 +82,9 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         advice = advise(loads, interval_seconds(interval), target_seconds=target_seconds,
                         service_level=service_level, shrinkage=shrinkage, patience_seconds=patience_seconds,
                         blocking_target=blocking, trunk_lines_now=ctx.settings.asterisk.trunk_lines)
+        if fmt != "json":  # the intervals' table; the peak and trunk figures are in the JSON
+            return download(fmt, "staffing", start, end,
+                            record_table(advice.intervals, STAFFING_DEFINITIONS, IntervalAdvice))
         return {"from": start.isoformat(), "to": end.isoformat(), "interval_minutes": interval,
                 "peak_agents": advice.peak_agents, "peak_scheduled": advice.peak_scheduled,
                 "trunk_lines": advice.trunk_lines, "trunk_lines_now": ctx.settings.asterisk.trunk_lines,

@@ -1,0 +1,64 @@
+"""The JSON reports as tables for CSV/XLSX export (pure: report values in, columns and rows out).
+
+Headers are bilingual, "人工接通率 answer_rate": the Chinese term is the one each definition ends with in
+parentheses (the reports' convention), or one from :data:`TERMS` for fields that have no definition of their own.
+A report of single figures (the summary, the IVR) becomes one row per figure with its definition beside it, so
+the file says what each number means, as the screen does."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from reports.export import Column
+
+TERMS: dict[str, str] = {
+    "start": "时段开始",
+    "service_level": "服务水平",
+    "asa_seconds": "平均应答速度(秒)",
+    "abandon_probability": "放弃概率",
+    "figure": "指标",
+    "value": "数值",
+    "definition": "定义",
+}
+_TRAILING_TERM = re.compile(r"\(([^()]*)\)\s*$")
+
+FIGURE_COLUMNS = (Column("figure", "指标 figure"), Column("value", "数值 value"),
+                  Column("definition", "定义 definition"))
+
+
+def term(key: str, definitions: Mapping[str, str]) -> str | None:
+    """The Chinese term of ``key``: its definition's closing parenthesis, else :data:`TERMS`."""
+    found = _TRAILING_TERM.search(definitions.get(key, ""))
+    return found.group(1) if found else TERMS.get(key)
+
+
+def bilingual(key: str, definitions: Mapping[str, str]) -> str:
+    zh = term(key, definitions)
+    return f"{zh} {key}" if zh else key
+
+
+def figure_rows(figures: Mapping[str, Any], definitions: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One row per figure (rows for :data:`FIGURE_COLUMNS`); a figure that counts by key (such as where callers
+    left the IVR) gives one row per key, "left_at main>bill"."""
+    rows: list[dict[str, Any]] = []
+    for key, value in figures.items():
+        definition = definitions.get(key, "")
+        if isinstance(value, Mapping):
+            rows.extend({"figure": f"{bilingual(key, definitions)} {sub}", "value": count, "definition": definition}
+                        for sub, count in sorted(value.items()))
+        else:
+            rows.append({"figure": bilingual(key, definitions), "value": value, "definition": definition})
+    return rows
+
+
+def record_table(records: Sequence[Any], definitions: Mapping[str, str],
+                 record_type: type | None = None) -> tuple[list[Column], list[dict[str, Any]]]:
+    """Dataclass records (such as the staffing advice's intervals) as a table, one column per field."""
+    kind = record_type or (type(records[0]) if records else None)
+    if kind is None or not is_dataclass(kind):
+        raise ValueError("record_table needs dataclass records or their type")
+    columns = [Column(f.name, bilingual(f.name, definitions)) for f in fields(kind)]
+    return columns, [vars(r) for r in records]
