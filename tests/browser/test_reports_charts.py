@@ -7,7 +7,6 @@ open_page fixture fails the test on either)."""
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -102,7 +101,7 @@ def run_report(page: Page, first: date, last: date) -> None:
     reload_and_wait(page, lambda: page.get_by_test_id("report-refresh").click())
 
 
-def reload_and_wait(page: Page, action: Callable[[], None]) -> None:
+def reload_and_wait(page: Page, action: Callable[[], object]) -> None:
     before = page.evaluate("document.getElementById('tab-reports').dataset.loaded || ''")
     action()
     page.wait_for_function("(before) => (document.getElementById('tab-reports').dataset.loaded || '') !== before",
@@ -196,18 +195,26 @@ def test_the_language_switch_relabels_the_charts(open_page: Callable[..., Page],
     expect(page.locator("[data-figure=answer_rate] div").first).to_have_text("Answer rate")
 
 
-def test_an_export_downloads_a_csv_that_parses(open_page: Callable[..., Page], history: RunningHotline) -> None:
-    page = open_page("super1")
-    page.get_by_test_id("tab-reports").click()
-    run_report(page, DAYS[0], DAYS[-1])
-    button = page.get_by_test_id("export-metrics-csv")
+def saved_csv(page: Page, test_id: str) -> tuple[str, list[list[str]]]:
+    """Clicks an export button; the saved file's name and its rows (the BOM that Excel needs removed)."""
+    button = page.get_by_test_id(test_id)
     expect(button).to_be_visible()
     with page.expect_download() as info:
         button.click()
     download = info.value
-    assert download.suggested_filename.endswith(".csv")
-    text = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115  (BOM: Excel reads it as UTF-8)
-    rows = list(csv.reader(io.StringIO(text)))
-    assert len(rows) >= 2 and len(rows[0]) > 5  # a header with the figures, then a row per day with calls
-    assert len({len(r) for r in rows}) == 1
+    with open(download.path(), encoding="utf-8-sig", newline="") as saved:
+        rows = list(csv.reader(saved))
+    assert len({len(row) for row in rows}) == 1, rows  # every row has the header's columns
     expect(page.get_by_test_id("export-note")).to_contain_text(download.suggested_filename)
+    return download.suggested_filename, rows
+
+
+def test_exports_download_csv_files_that_parse(open_page: Callable[..., Page], history: RunningHotline) -> None:
+    page = open_page("super1")
+    page.get_by_test_id("tab-reports").click()
+    run_report(page, DAYS[0], DAYS[-1])
+    name, rows = saved_csv(page, "export-calls-csv")
+    assert name.endswith(f"{DAYS[0]}_{DAYS[-1]}.csv")
+    assert len(rows) == 1 + len(CALLS)  # the header, then every call of the period
+    name, rows = saved_csv(page, "export-metrics-csv")
+    assert name.endswith(".csv") and len(rows) >= 2 and len(rows[0]) > 5

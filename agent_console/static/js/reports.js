@@ -120,13 +120,21 @@ async function loadAgents({ from, to }) {
 
 /** Which export buttons this server can answer: a report route that takes ``format``, the call-detail route. */
 function showExports() {
-  const offered = { metrics: hasParam(METRICS, "format"), agents: hasParam(AGENTS, "format"), calls: has(CALLS_EXPORT) };
+  const offered = { metrics: !!figuresExport(), agents: hasParam(AGENTS, "format"), calls: has(CALLS_EXPORT) };
   for (const group of document.querySelectorAll("[data-export-group]")) group.hidden = !offered[group.dataset.exportGroup];
+}
+
+/** The figures per day (or, from a server without them yet, the period's summary) if it can be exported. */
+function figuresExport() {
+  return hasParam(METRICS, "format") ? "metrics" : hasParam("GET /api/reports/summary", "format") ? "summary" : null;
 }
 
 async function exportReport(button) {
   const { from, to, target } = choices(), format = button.dataset.format, kind = button.dataset.export;
-  const paths = { metrics: "/api/reports/metrics" + query({ from, to, by: "day", target_seconds: target, format }),
+  const figures = figuresExport() === "metrics"
+    ? "/api/reports/metrics" + query({ from, to, by: "day", target_seconds: target, format })
+    : "/api/reports/summary" + query({ from, to, format });
+  const paths = { metrics: figures,
     agents: "/api/reports/agents" + query({ from, to, format }), calls: "/api/calls/export" + query({ from, to, format }) };
   button.disabled = true;
   try {
