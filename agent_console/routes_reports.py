@@ -12,6 +12,11 @@ from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
 from agent_console.export import FormatParam, period_filename, tabular_response
 from reports.ivr import IVR_DEFINITIONS, ivr_report
+from reports.metric_periods import By
+from reports.metric_sql import Group
+from reports.metrics import DEFINITIONS as METRIC_DEFINITIONS
+from reports.metrics import ROW_DEFINITIONS
+from reports.metrics_query import metrics
 from reports.report_tables import FIGURE_COLUMNS, figure_rows, record_table
 from reports.staffing import STAFFING_DEFINITIONS, IntervalAdvice, advise, interval_loads, interval_seconds
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
@@ -53,6 +58,24 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
             return download(fmt, "summary", start, end, (FIGURE_COLUMNS, figure_rows(vars(figures), DEFINITIONS)))
         return {"from": start.isoformat(), "to": end.isoformat(), "figures": plain_dict(vars(figures)),
                 "definitions": DEFINITIONS}
+
+    @router.get("/api/reports/metrics")
+    def metric_rows(who: CurrentUser, db: Db, first: First = None, last: Last = None, by: By = "total",
+                    group: Group = "none", queue: str | None = None, agent_id: int | None = None,
+                    company: str | None = None,
+                    target_seconds: Annotated[float, Query(ge=0, le=3600)] = 20) -> dict[str, Any]:
+        """Every figure of issue 6 per local hour/day/week/month (or the total) and per queue, agent or
+        company; empty periods left out. by=hour spans at most 100 days (422 beyond)."""
+        who.require("supervisor")
+        start, end = period(first, last)
+        rows = metrics(db, start, end, by=by, group=group, tz=ctx.settings.timezone, now=ctx.clock.now(),
+                       queue=queue, agent_id=agent_id, company=company, target_seconds=target_seconds)
+        return {"from": start.isoformat(), "to": end.isoformat(), "by": by, "group": group,
+                "target_seconds": target_seconds,
+                "rows": [{"period": row.period, "period_start": row.period_start.isoformat(),
+                          "period_end": row.period_end.isoformat(), "key": row.key,
+                          "figures": plain_dict(vars(row.figures))} for row in rows],
+                "definitions": {**METRIC_DEFINITIONS, **ROW_DEFINITIONS}}
 
     @router.get("/api/reports/ivr", response_model=None)
     def ivr_figures(who: CurrentUser, db: Db, first: First = None, last: Last = None,

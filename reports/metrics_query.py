@@ -1,0 +1,85 @@
+"""The metrics report: every figure of :mod:`reports.metrics` per local period (hour, day, ISO week, month or
+total) and per queue, agent or company, computed from the contact records and the append-only logs.
+
+Each adapter returns additive tallies per local period and group key (:mod:`reports.contact_tallies`,
+:mod:`reports.step_tallies`, :mod:`reports.work_order_figures`); they are summed here and the figures derived
+from the sums. Occupancy is given per agent or over all agents (not per queue or company: agents serve
+several), the trunk's figures only for the whole hotline (no grouping, no filter)."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kernel.errors import InvalidInput
+from reports.contact_tallies import contact_tallies
+from reports.metric_periods import By, bucketing
+from reports.metric_sql import GROUPS, Filters, Group, Window
+from reports.metrics import Figures, Tally, derive
+from reports.step_tallies import agent_state_tallies, observed_seconds, trunk_tallies
+from reports.work_order_figures import closing_callback_tallies, work_order_tallies
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+SERVICE_TARGET_SECONDS = 20.0
+MAX_TARGET_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    period: str
+    period_start: datetime
+    period_end: datetime
+    key: str | None
+    figures: Figures
+
+
+def metrics(session: Session, start: datetime, end: datetime, *, by: By = "total", group: Group = "none",
+            tz: str = DEFAULT_TIMEZONE, now: datetime, queue: str | None = None, agent_id: int | None = None,
+            company: str | None = None, target_seconds: float = SERVICE_TARGET_SECONDS) -> list[MetricsRow]:
+    """The figures of the calls that arrived in ``[start, end)`` (UTC) per local period and group key, sorted
+    by period then key; periods and keys with nothing to count are left out. ``now`` closes what is still
+    open: FCR windows, overdue work orders, the trunk and agent time measured so far."""
+    for name, value in (("start", start), ("end", end), ("now", now)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidInput(f"{name} must be a timezone-aware datetime")
+    if group not in GROUPS:
+        raise InvalidInput(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
+    if not 0 <= target_seconds <= MAX_TARGET_SECONDS:
+        raise InvalidInput(f"target_seconds must be between 0 and {MAX_TARGET_SECONDS:g}, not {target_seconds}")
+    window = Window(start=start, end=end, now=now, periods=bucketing(start, end, by, tz))
+    filters = Filters(queue=queue, agent_id=agent_id, company=company)
+    occupancy = group in ("none", "agent") and filters.queue is None and filters.company is None
+    trunk = group == "none" and not filters.any
+    parts = [*contact_tallies(session, window, group=group, filters=filters, target_seconds=target_seconds),
+             *work_order_tallies(session, window, group=group, filters=filters),
+             *closing_callback_tallies(session, window, group=group, filters=filters)]
+    if occupancy:
+        parts += agent_state_tallies(session, window, by_agent=group == "agent", agent_id=agent_id)
+    if trunk:
+        parts += trunk_tallies(session, window)
+    totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
+    for index, key, tally in parts:
+        totals[(index, key)] = totals[(index, key)] + tally
+    observed = dict(observed_seconds(window))
+    rows = []
+    for (index, key), tally in sorted(totals.items(), key=lambda item: (item[0][0], _key_order(item[0][1]))):
+        if tally.is_empty():
+            continue
+        period = window.periods.buckets[index]
+        figures = derive(tally, occupancy=occupancy, trunk=trunk, span_seconds=observed.get(index, 0.0))
+        rows.append(MetricsRow(period.label, period.start, period.end, key, figures))
+    logger.debug("metrics %s..%s by=%s group=%s: %d rows", start, end, by, group, len(rows))
+    return rows
+
+
+def _key_order(key: str | None) -> tuple[int, int, str]:
+    """No key first, then numbers (agent ids) in numeric order, then names."""
+    if key is None:
+        return (0, 0, "")
+    return (1, int(key), "") if key.isdigit() else (2, 0, key)
