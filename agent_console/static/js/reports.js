@@ -145,15 +145,17 @@ async function exportReport(button) {
   } finally { button.disabled = false; }
 }
 
+let generation = 0;  // the latest loadReport(): only it marks the tab loaded (for tests and screenshots)
+
 export async function loadReport() {
-  const chosen = choices();
+  const mine = ++generation, chosen = choices();
   const day = $("timeline-day").value;
   if (!day || day < chosen.from || day > chosen.to) $("timeline-day").value = chosen.to;
   showExports();
   note("exports", "");
   await Promise.all([loadFigures(chosen), loadHeatmap(chosen), loadRates(chosen), loadAbandon(chosen),
     loadTimeline(), loadAgents(chosen)]);
-  $("tab-reports").dataset.loaded = String(Date.now());
+  if (mine === generation) $("tab-reports").dataset.loaded = String(mine);
 }
 
 export function initReports() {
