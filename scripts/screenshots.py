@@ -110,9 +110,10 @@ def seed_report_history(hotline: RunningHotline, last_day: date) -> None:
 def reports_shot(browser: Browser, hotline: RunningHotline, out: Path) -> None:
     last_day = datetime.now(TZ).date() - timedelta(days=1)
     seed_report_history(hotline, last_day)
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page = browser.new_context(viewport=VIEWPORT, timezone_id="Asia/Shanghai").new_page()  # the hotline's zone
     sign_in(page, hotline, "super1")
     page.get_by_test_id("tab-reports").click()
+    page.locator("#tab-reports[data-loaded]").wait_for(state="attached")
     page.get_by_test_id("report-from").fill((last_day - timedelta(days=REPORT_DAYS - 1)).isoformat())
     page.get_by_test_id("report-to").fill(last_day.isoformat())
     before = page.evaluate("document.getElementById('tab-reports').dataset.loaded || ''")

@@ -30,7 +30,7 @@ export function heatmapOption(rows, first, last) {
       splitArea: { show: true } },
     yAxis: { type: "category", data: days, inverse: true, splitArea: { show: true } },
     visualMap: { min: 0, max, calculable: true, orient: "vertical", right: 0, top: "middle", itemHeight: 120,
-      text: [String(max), "0"], inRange: { color: ["#f3f8fc", "#6baed6", "#08306b"] } },
+      inRange: { color: ["#f3f8fc", "#6baed6", "#08306b"] } },
     series: [{ type: "heatmap", name: t("chart.calls"), data: cells,
       label: { show: days.length <= 10, fontSize: 10 }, emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } } }],
   };
