@@ -1,0 +1,78 @@
+"""GET /api/reports/metrics over HTTP on a real database: the contract's shape, who may read it, bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent_console.app import ConsoleContext, create_app
+from agent_console.auth import Principal, issue_token
+from agent_console.hub import ConsoleHub
+from config.settings import Settings
+from contacts.models import Contact
+from reports.metrics import DEFINITIONS, Figures
+
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+SECRET = "test-secret-key-that-is-long-enough-000"
+
+
+class Clock:
+    def now(self) -> datetime:
+        return T0
+
+
+@pytest.fixture
+def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    with session_factory() as session, session.begin():
+        session.add_all([
+            Contact(linkedid="a", arrived_at=T0, queued_at=T0, answered_at=T0, ended_at=T0, agent_id=7,
+                    queue="general", outcome="answered", ivr_path=""),
+            Contact(linkedid="b", arrived_at=datetime(2026, 11, 25, 2, tzinfo=UTC), ivr_path="",
+                    outcome="self_service")])
+    settings = Settings(auth={"secret_key": SECRET})  # type: ignore[arg-type]
+    ctx = ConsoleContext(settings=settings, factory=session_factory, acd=None, hub=ConsoleHub(None),  # type: ignore
+                         clock=Clock(), health=dict)
+    with TestClient(create_app(ctx)) as client:
+        yield client
+
+
+def get(api: TestClient, role: str, **params: Any) -> Any:
+    token = issue_token(Principal(1, role, role), SECRET, 60, datetime.now(UTC))
+    return api.get("/api/reports/metrics", params=params, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_rows_per_day_and_agent_as_the_contract_says(api: TestClient) -> None:
+    response = get(api, "supervisor", **{"from": "2026-11-25", "to": "2026-11-26", "by": "day", "group": "agent"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["from"], body["to"]) == ("2026-11-24T16:00:00+00:00", "2026-11-26T16:00:00+00:00")
+    assert (body["by"], body["group"], body["target_seconds"]) == ("day", "agent", 20)
+    assert [(r["period"], r["key"], r["figures"]["calls"]) for r in body["rows"]] == [
+        ("2026-11-25", None, 1), ("2026-11-26", "7", 1)]
+    row = body["rows"][1]
+    assert (row["period_start"], row["period_end"]) == ("2026-11-25T16:00:00+00:00", "2026-11-26T16:00:00+00:00")
+    assert set(row["figures"]) == set(Figures.__dataclass_fields__)
+    assert set(DEFINITIONS) <= set(body["definitions"])
+
+
+def test_today_by_default_for_managers_too(api: TestClient) -> None:
+    body = get(api, "manager").json()
+    assert [(r["period"], r["figures"]["answered"]) for r in body["rows"]] == [("total", 1)]
+
+
+@pytest.mark.parametrize("params", [{"by": "fortnight"}, {"group": "team"}, {"target_seconds": "-1"},
+                                    {"from": "2026-01-01", "to": "2026-11-26", "by": "hour"},
+                                    {"from": "2026-11-26", "to": "2026-11-01"}, {"agent_id": "seven"}])
+def test_bad_input_is_422(api: TestClient, params: dict[str, str]) -> None:
+    response = get(api, "supervisor", **params)
+    assert response.status_code == 422, response.text
+
+
+def test_agents_may_not_read_it(api: TestClient) -> None:
+    assert get(api, "agent").status_code == 403
+    assert api.get("/api/reports/metrics").status_code == 401
