@@ -23,7 +23,8 @@ from acd.agents import AgentState
 from acd.models import AgentStateChange
 from agent_console.models import User
 from contacts.agent_call_record import OUTBOUND
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
+from kernel.call_events import AgentLegEnded
 from kernel.database import UtcDateTime
 from kernel.errors import InvalidInput
 from reports.agent_timeline import logged_in, seconds_by_state, segments, state_changes
@@ -51,8 +52,8 @@ DEFINITIONS: dict[str, str] = {
     "transfers_taken": "inbound calls the agent took by transfer (the last transfer of a call) (转接接听)",
     "outbound_calls": "calls the agent placed from the console, connected or not (外呼)",
     "talk_seconds": "mean talk per handled call: answered → the first agent's leg ended (or the call ended), "
-                    "and for a transfer taker transfer answered → call ended, so a transfer is never counted "
-                    "twice (平均通话时长)",
+                    "and for a transfer taker transfer answered → their leg ended (or the call ended), so a "
+                    "transfer is never counted twice nor the caller's survey counted as talk (平均通话时长)",
     "acw_seconds": "mean after-call work per handled call: the agent's wrap-up time logged with the call's "
                    "linkedid, extensions included (平均话后处理时长)",
     "aht_seconds": "(talk + after-call work) / handled; hold is 0, the console has no hold (平均处理时长 AHT)",
@@ -159,7 +160,8 @@ def _call_figures(session: Session, start: datetime, end: datetime, now: datetim
         dialect, func.coalesce(Contact.talk_ended_at, Contact.ended_at, at_now), Contact.answered_at))],
         answered, *period)
     transfers = _grouped(session, Contact.transferred_to_agent_id, [func.count(), func.sum(seconds_between(
-        dialect, func.coalesce(Contact.ended_at, at_now), Contact.transfer_answered_at))], took_transfer, *period)
+        dialect, func.coalesce(_taker_leg_ended(), Contact.ended_at, at_now), Contact.transfer_answered_at))],
+        took_transfer, *period)
     outbound = _grouped(session, Contact.agent_id, [func.count()], Contact.direction == OUTBOUND, *period)
     finisher = case((took_transfer, Contact.transferred_to_agent_id), else_=Contact.agent_id)
     surveys = _grouped(session, finisher, [func.count(), func.count(case((Contact.satisfaction >= 4, 1)))],
@@ -174,6 +176,17 @@ def _call_figures(session: Session, start: datetime, end: datetime, now: datetim
                           float(talk_first or 0) + float(talk_taken or 0), float(acw.get(agent, (0.0,))[0] or 0),
                           rated, satisfied)
     return figures
+
+
+def _taker_leg_ended() -> ColumnElement[Any]:
+    """When the transfer taker's seat hung up: the first ``agent.leg_ended`` of another seat than the first
+    agent's after the transfer was answered (the contact row keeps only the first agent's), so a survey the
+    caller answers afterwards is not talk."""
+    return (select(func.min(ContactEvent.at))
+            .where(ContactEvent.linkedid == Contact.linkedid, ContactEvent.type == AgentLegEnded.wire_type,
+                   ContactEvent.at >= Contact.transfer_answered_at,
+                   ContactEvent.data["seat"].as_string() != func.coalesce(Contact.seat, ""))
+            .correlate(Contact).scalar_subquery())
 
 
 def _wrap_up_seconds(session: Session, start: datetime, end: datetime, at_now: ColumnElement[Any],

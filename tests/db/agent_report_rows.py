@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from acd.models import AgentStateChange
 from agent_console.models import User
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from kernel.database import transaction
 from work_orders.models import Callback, WorkOrder
 
@@ -92,9 +92,9 @@ def build_day(factory: sessionmaker[Session]) -> None:
             contact("L1", "16:09:30", queued_at="16:09:40", offered_at="16:10", answered_at="16:10:10",
                     talk_ended_at="16:15", ended_at="16:15:20", agent_id=IDS["A"], outcome="answered",
                     wait_seconds=30.0, satisfaction=5),
-            # A answers, talks 115 s and transfers to B, who talks 480 s; the survey (2) rates B
+            # A answers, talks 115 s and transfers to B, who talks 480 s; the caller's survey (2, 30 s) rates B
             contact("L2", "16:19:50", queued_at="16:20", offered_at="16:20", answered_at="16:20:05",
-                    talk_ended_at="16:22", ended_at="16:30:10", agent_id=IDS["A"], outcome="answered",
+                    talk_ended_at="16:22", ended_at="16:30:40", agent_id=IDS["A"], outcome="answered", seat="seat1001",
                     wait_seconds=5.0, transfer_count=1, transferred_at="16:22", transferred_to_agent_id=IDS["B"],
                     transfer_answered_at="16:22:10", satisfaction=2),
             # B's click-to-call: not a handled inbound call
@@ -113,6 +113,8 @@ def build_day(factory: sessionmaker[Session]) -> None:
             # still in line: left out of the curve
             contact("wait", "17:10", queued_at="17:10"),
         ])
+        session.add_all([ContactEvent(linkedid="L2", type="agent.leg_ended", at=t(clock), data={"seat": seat})
+                         for clock, seat in (("16:22", "seat1001"), ("16:30:10", "seat1002"))])
         session.add_all([
             order(1, "A", "A", t("16:30"), t("18:30")),  # open, overdue now
             order(2, "B", "A", t("16:31"), t("18:31", 23), closed=t("17:40")),  # handed over to B, closed by B
