@@ -4,8 +4,6 @@ Supervisors and above get every call; an agent gets only the calls they took, as
 period and format are checked before the body starts; the rows are then read in batches by the body itself,
 in its own session (the request's session has closed by the time a streamed body runs)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -42,7 +40,7 @@ def export_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         today = local_date(ctx.clock.now(), tz_name)
         start, end = range_bounds(first or today, last or first or today, tz_name)
         agent_filter = who.user_id if who.role == "agent" else None
-        names = dict(db.execute(select(User.id, User.display_name)).tuples().all())
+        names: dict[int, str] = {user_id: name for user_id, name in db.execute(select(User.id, User.display_name))}
         rows = call_rows(ctx.factory, start, end, agent_id=agent_filter, agent_names=names)
         tz = ZoneInfo(tz_name)
         return tabular_response(fmt, period_filename("通话明细 calls", start, end, tz), CALL_COLUMNS, rows,

@@ -1,7 +1,8 @@
 """The JSON reports as tables for CSV/XLSX export (pure: report values in, columns and rows out).
 
-Headers are bilingual, "人工接通率 answer_rate": the Chinese term is the one each definition ends with in
-parentheses (the reports' convention), or one from :data:`TERMS` for fields that have no definition of their own.
+Headers are bilingual, "人工接通率 answer_rate": the Chinese term is the one each definition gives in
+parentheses (the reports' convention; the last such parenthesis), or one from :data:`TERMS` for fields that
+have no definition of their own.
 A report of single figures (the summary, the IVR) becomes one row per figure with its definition beside it, so
 the file says what each number means, as the screen does."""
 
@@ -23,16 +24,16 @@ TERMS: dict[str, str] = {
     "value": "数值",
     "definition": "定义",
 }
-_TRAILING_TERM = re.compile(r"\(([^()]*)\)\s*$")
+_CJK_TERM = re.compile(r"\(([^()]*[\u2e80-\u9fff][^()]*)\)")
 
 FIGURE_COLUMNS = (Column("figure", "指标 figure"), Column("value", "数值 value"),
                   Column("definition", "定义 definition"))
 
 
 def term(key: str, definitions: Mapping[str, str]) -> str | None:
-    """The Chinese term of ``key``: its definition's closing parenthesis, else :data:`TERMS`."""
-    found = _TRAILING_TERM.search(definitions.get(key, ""))
-    return found.group(1) if found else TERMS.get(key)
+    """The Chinese term of ``key``: the last parenthesis of its definition holding Chinese, else :data:`TERMS`."""
+    found = _CJK_TERM.findall(definitions.get(key, ""))
+    return found[-1] if found else TERMS.get(key)
 
 
 def bilingual(key: str, definitions: Mapping[str, str]) -> str:
