@@ -1,5 +1,6 @@
 """The call log and the managers' reports, for local calendar days (``from``/``to``, today by default)."""
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
 from agent_console.export import FormatParam, period_filename, tabular_response
+from reports.export import Column
 from reports.ivr import IVR_DEFINITIONS, ivr_report
 from reports.metric_periods import By
 from reports.metric_sql import Group
@@ -44,7 +46,8 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         entries = call_log(db, start, end, limit=limit, offset=offset, agent_id=agent_filter)
         return [plain_dict(vars(e)) for e in entries]
 
-    def download(fmt: str, stem: str, start: datetime, end: datetime, table: Any) -> Response:
+    def download(fmt: str, stem: str, start: datetime, end: datetime,
+                 table: tuple[Sequence[Column], Sequence[Mapping[str, Any]]]) -> Response:
         tz = ZoneInfo(ctx.settings.timezone)
         return tabular_response(fmt, period_filename(stem, start, end, tz), *table, tz=tz)
 

@@ -147,5 +147,8 @@ def worksheet_head(widths: Sequence[float]) -> str:
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
 
 
-def worksheet_tail(filter_ref: str) -> str:
-    return f'</sheetData><autoFilter ref="{filter_ref}"/></worksheet>'
+def worksheet_tail(used_range: str) -> str:
+    """Everything after the last row: the auto-filter over the used range, and no "number stored as text"
+    warnings there (caller and account numbers are text on purpose: they keep their leading zeros)."""
+    return (f'</sheetData><autoFilter ref="{used_range}"/>'
+            f'<ignoredErrors><ignoredError sqref="{used_range}" numberStoredAsText="1"/></ignoredErrors></worksheet>')

@@ -134,6 +134,14 @@ def test_the_export_needs_a_login(api: TestClient) -> None:
     assert api.get("/api/calls/export").status_code == 401
 
 
+def test_the_console_can_see_the_export_and_its_formats_in_the_api_schema(api: TestClient) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    formats = {p["name"]: p["schema"].get("enum") for p in paths["/api/calls/export"]["get"]["parameters"]}
+    assert formats["format"] == ["csv", "xlsx"]
+    summary = {p["name"]: p["schema"].get("enum") for p in paths["/api/reports/summary"]["get"]["parameters"]}
+    assert summary["format"] == ["json", "csv", "xlsx"]
+
+
 def test_rows_are_read_in_batches_in_their_own_session(session_factory: sessionmaker[Session],
                                                        users: dict[str, int]) -> None:
     with transaction(session_factory) as session:
