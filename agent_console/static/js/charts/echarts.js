@@ -2,7 +2,7 @@
 // reports tab downloads it), plus what every report chart shares: one instance per container, re-created when
 // the language changes (ECharts' own texts follow its locale), resized with its container, and tooltips drawn
 // on the canvas ("richText") so that no HTML with inline styles is built: the console's CSP allows none.
-import { getLang } from "../i18n.js";
+import { getLang, t } from "../i18n.js";
 
 const SCRIPT = "/static/vendor/echarts/echarts.min.js";
 let loading = null;
@@ -16,7 +16,7 @@ export function loadECharts() {
       script.src = SCRIPT;
       script.async = true;
       script.addEventListener("load", () => resolve(window.echarts));
-      script.addEventListener("error", () => { loading = null; script.remove(); reject(new Error("echarts")); });
+      script.addEventListener("error", () => { loading = null; script.remove(); reject(new Error(t("report.chart_failed"))); });
       document.head.appendChild(script);
     });
   }
