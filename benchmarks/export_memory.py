@@ -7,6 +7,11 @@ to compare on a shared machine), rows per CPU second, output size, and the peak 
 baseline for N/10 and N rows: flat memory means the two growths are about equal.
 
     .venv/bin/python -m benchmarks.export_memory [--rows 530000]
+
+With ``--database URL --from DAY --to DAY`` it exports the calls of that period from a real database instead
+(fill one with ``qingquan generate-history``): the rows come from :func:`reports.call_export.call_rows` in
+batches on a server-side cursor, as the download does, and it prints the same figures for N/10 of the
+period's days and for all of them.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import multiprocessing
 import resource
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from reports.call_export import CALL_COLUMNS
+from kernel.database import make_engine, make_session_factory
+from reports.call_export import CALL_COLUMNS, call_rows
 from reports.export import csv_chunks, xlsx_chunks
+from reports.summary import range_bounds
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 TZ = ZoneInfo("Asia/Shanghai")
@@ -53,10 +60,28 @@ def _peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _run(fmt: str, rows: int, out: Any) -> None:
+def database_calls(url: str, first: date, last: date) -> Iterator[dict[str, Any]]:
+    start, end = range_bounds(first, last, "Asia/Shanghai")
+    engine = make_engine(url)
+    try:
+        yield from call_rows(make_session_factory(engine), start, end)
+    finally:
+        engine.dispose()
+
+
+def _run(fmt: str, source: tuple[Any, ...], out: Any) -> None:
     baseline = _peak_kib()
-    chunks = (csv_chunks(CALL_COLUMNS, synthetic_calls(rows), tz=TZ) if fmt == "csv"
-              else xlsx_chunks(CALL_COLUMNS, synthetic_calls(rows), sheet="通话明细 calls", tz=TZ))
+    pulled = 0
+
+    def counted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        nonlocal pulled
+        for row in rows:
+            pulled += 1
+            yield row
+
+    rows = counted(synthetic_calls(source[0]) if len(source) == 1 else database_calls(*source))
+    chunks = (csv_chunks(CALL_COLUMNS, rows, tz=TZ) if fmt == "csv"
+              else xlsx_chunks(CALL_COLUMNS, rows, sheet="通话明细 calls", tz=TZ))
     began, cpu_began = time.perf_counter(), time.process_time()
     size = count = biggest = 0
     for chunk in chunks:
@@ -64,27 +89,40 @@ def _run(fmt: str, rows: int, out: Any) -> None:
         count += 1
         biggest = max(biggest, len(chunk))
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
-    out.send((elapsed, cpu, size, count, biggest, _peak_kib() - baseline))
+    out.send((pulled, elapsed, cpu, size, count, biggest, _peak_kib() - baseline))
 
 
-def measure(fmt: str, rows: int) -> tuple[float, float, int, int, int, int]:
+def measure(fmt: str, source: tuple[Any, ...]) -> tuple[int, float, float, int, int, int, int]:
+    """Runs one export in a fresh child process (its own peak RSS) and returns its figures."""
     parent, child = multiprocessing.Pipe()
-    process = multiprocessing.get_context("fork").Process(target=_run, args=(fmt, rows, child))
+    process = multiprocessing.get_context("fork").Process(target=_run, args=(fmt, source, child))
     process.start()
-    result: tuple[float, float, int, int, int, int] = parent.recv()
+    result: tuple[int, float, float, int, int, int, int] = parent.recv()
     process.join()
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=530_000)
+    parser.add_argument("--rows", type=int, default=530_000, help="synthetic rows (without --database)")
+    parser.add_argument("--database", help="export from this database instead, e.g. postgresql://…")
+    parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first local day (with --database)")
+    parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last local day (with --database)")
     args = parser.parse_args()
+    if args.database:
+        if args.first is None or args.last is None:
+            parser.error("--database needs --from and --to")
+        tenth = args.first + (args.last - args.first) / 10
+        sources: list[tuple[Any, ...]] = [(args.database, args.first, tenth), (args.database, args.first, args.last)]
+        print(f"calls exported from {args.database.split('@')[-1]}")
+    else:
+        sources = [(args.rows // 10,), (args.rows,)]
+        print("synthetic call rows")
     print(f"{'format':6} {'rows':>9} {'wall s':>7} {'CPU s':>6} {'rows/CPU s':>10} {'MB out':>7} {'chunks':>7} "
           f"{'max chunk KB':>12} {'peak RSS growth MB':>18}", flush=True)
     for fmt in ("csv", "xlsx"):
-        for rows in (args.rows // 10, args.rows):
-            elapsed, cpu, size, count, biggest, grown = measure(fmt, rows)
+        for source in sources:
+            rows, elapsed, cpu, size, count, biggest, grown = measure(fmt, source)
             print(f"{fmt:6} {rows:>9,} {elapsed:>7.1f} {cpu:>6.1f} {rows / cpu:>10,.0f} {size / 1e6:>7.1f} "
                   f"{count:>7,} {biggest / 1024:>12.0f} {grown / 1024:>18.1f}", flush=True)
 

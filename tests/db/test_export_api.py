@@ -13,6 +13,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent_console.app import ConsoleContext, create_app
@@ -23,7 +24,7 @@ from config.settings import Settings
 from contacts.models import Contact
 from kernel.database import transaction
 from reports.call_export import CALL_COLUMNS, call_rows
-from reports.export import BOM
+from reports.export import BOM, xlsx_chunks
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, 2026-11-26
 SECRET = "test-secret-key-that-is-long-enough-000"
@@ -149,6 +150,19 @@ def test_rows_are_read_in_batches_in_their_own_session(session_factory: sessionm
                                  offer_count=0) for i in range(11)])
     rows = call_rows(session_factory, T0, T0 + timedelta(hours=1), batch_size=3)
     assert [r["linkedid"] for r in rows] == [f"c{i}" for i in range(11)]
+
+
+def test_a_download_stopped_halfway_gives_its_connection_back(session_factory: sessionmaker[Session],
+                                                              engine: Engine) -> None:
+    with transaction(session_factory) as session:
+        session.add_all([Contact(linkedid=f"c{i}", arrived_at=T0 + timedelta(minutes=i), ivr_path="main",
+                                 offer_count=0) for i in range(10)])
+    before = engine.pool.checkedout()  # type: ignore[attr-defined]
+    chunks = xlsx_chunks(CALL_COLUMNS, call_rows(session_factory, T0, T0 + timedelta(hours=1), batch_size=3))
+    next(chunks)
+    assert engine.pool.checkedout() == before + 1  # type: ignore[attr-defined]
+    chunks.close()  # what the server does when the client goes away
+    assert engine.pool.checkedout() == before  # type: ignore[attr-defined]
 
 
 def test_the_summary_report_as_csv_and_xlsx(api: TestClient, users: dict[str, int], calls: None) -> None:
