@@ -17,6 +17,7 @@ from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
 from agent_console.routes_accounts import account_router
 from agent_console.routes_agent import agent_router
+from agent_console.routes_agent_reports import agent_report_router
 from agent_console.routes_calls import calls_router
 from agent_console.routes_export import export_router
 from agent_console.routes_reports import report_router
@@ -90,6 +91,7 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
                    feed_router(ctx, deps), recording_router(ctx, deps), calls_router(ctx, deps),
                    export_router(ctx, deps)):
         app.include_router(router)
+    app.include_router(agent_report_router(ctx, deps))
     if ctx.accounts is not None:
         app.include_router(account_router(deps.principal, ctx.accounts))
 

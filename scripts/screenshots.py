@@ -1,28 +1,40 @@
 """Screenshots of the console and the wallboard for the README: starts a demo hotline on free ports (its own
 private Asterisk and database), registers a SIP seat phone, drives a real call through the IVR to agent1 and
-queues a second one, then saves docs/console.png and docs/wallboard.png with Debian's headless Chromium.
+queues a second one, then saves docs/console.png and docs/wallboard.png with Debian's headless Chromium; then
+writes a week of generated history (reports.history) and a day of agent states, and saves the reports tab as
+docs/reports.png.
 
-    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]     # docs/ by default
+    .venv/bin/python scripts/screenshots.py [OUTPUT_DIR]                 # docs/ by default
+    .venv/bin/python scripts/screenshots.py --reports-only [OUTPUT_DIR]  # only docs/reports.png (no calls)
 """
 
 from __future__ import annotations
 
+import random
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+import sqlalchemy  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from acd.models import AgentStateChange  # noqa: E402
+from reports.history import generate, write_history  # noqa: E402
 from tests.support.baresip import BaresipPhone, free_port, free_sip_port  # noqa: E402
 from tests.support.hotline import RunningHotline, start_hotline, wait_for  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORT = {"width": 1440, "height": 1000}
+TZ = ZoneInfo("Asia/Shanghai")  # the demo hotline's timezone
+REPORT_DAYS = 7
 
 
 def phone(root: Path, user: str, hotline: RunningHotline, seat: str | None = None) -> BaresipPhone:
@@ -45,6 +57,82 @@ def dial(caller: BaresipPhone, hotline: RunningHotline) -> None:
     caller.dial(f"sip:96106@127.0.0.1:{hotline.sip_port}")
     caller.wait_event("CALL_ESTABLISHED", timeout=10)
     time.sleep(1.0)
+
+
+def agent_day(agent_id: int, day: date, rng: random.Random) -> list[AgentStateChange]:
+    """A plausible shift: ready, offered, on call, wrap-up, again and again, a meal at noon and a short break."""
+    changes: list[AgentStateChange] = []
+    state, at = "logged_out", datetime(day.year, day.month, day.day, 8, 30 + rng.randrange(20), tzinfo=TZ)
+
+    def to(new: str, reason: str = "") -> None:
+        nonlocal state
+        changes.append(AgentStateChange(agent_id=agent_id, from_state=state, to_state=new, reason=reason,
+                                        at=at.astimezone(UTC)))
+        state = new
+
+    to("ready")
+    while at.hour < 17 or (at.hour == 17 and at.minute < 30):
+        if at.hour == 12 and state == "ready":
+            to("not_ready", "meal")
+            at = at.replace(hour=13, minute=rng.randrange(5))
+            to("ready")
+        elif at.hour == 15 and at.minute < 10 and state == "ready":
+            to("not_ready", "break")
+            at += timedelta(minutes=15)
+            to("ready")
+        at += timedelta(seconds=rng.uniform(60, 600))
+        to("offered")
+        at += timedelta(seconds=rng.uniform(3, 12))
+        to("on_call")
+        at += timedelta(seconds=rng.lognormvariate(5.1, 0.4))
+        to("wrap_up", "after_call_work")
+        at += timedelta(seconds=rng.uniform(20, 60))
+        to("ready")
+    to("logged_out")
+    return changes
+
+
+def seed_report_history(hotline: RunningHotline, last_day: date) -> None:
+    """The week up to ``last_day`` from the history generator, and that day's shifts of the demo agents."""
+    url = hotline.database_url or f"sqlite:///{hotline.root / 'var' / 'qingquan.db'}"
+    engine = sqlalchemy.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    first = datetime.combine(last_day - timedelta(days=REPORT_DAYS - 1), datetime.min.time(), TZ)
+    rows = (row for row in generate(last_day, 1, 150_000, seed=96106) if row["arrived_at"] >= first)
+    written = write_history(sessionmaker(engine), rows)
+    rng = random.Random(6)
+    agents = hotline.query("SELECT id FROM app_user WHERE username IN ('agent1', 'agent2') ORDER BY username")
+    with Session(engine) as session, session.begin():
+        session.add_all([change for agent in agents for change in agent_day(agent["id"], last_day, rng)])
+    engine.dispose()
+    print(f"wrote {written} calls of {REPORT_DAYS} days up to {last_day}")
+
+
+def reports_shot(browser: Browser, hotline: RunningHotline, out: Path) -> None:
+    last_day = datetime.now(TZ).date() - timedelta(days=1)
+    seed_report_history(hotline, last_day)
+    page = browser.new_context(viewport=VIEWPORT, timezone_id="Asia/Shanghai").new_page()  # the hotline's zone
+    sign_in(page, hotline, "super1")
+    page.get_by_test_id("tab-reports").click()
+    page.locator("#tab-reports[data-loaded]").wait_for(state="attached")
+    page.get_by_test_id("report-from").fill((last_day - timedelta(days=REPORT_DAYS - 1)).isoformat())
+    page.get_by_test_id("report-to").fill(last_day.isoformat())
+    before = page.evaluate("document.getElementById('tab-reports').dataset.loaded || ''")
+    page.get_by_test_id("report-refresh").click()
+    page.wait_for_function("(b) => (document.getElementById('tab-reports').dataset.loaded || '') !== b", arg=before)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out / "reports.png"), full_page=True)
+    print(f"saved {out / 'reports.png'}")
+
+
+def reports_only(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        hotline = start_hotline(Path(tempfile.mkdtemp(prefix="qq-screens-")) / "hotline")
+        stack.callback(hotline.stop)
+        playwright = stack.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        stack.callback(browser.close)
+        reports_shot(browser, hotline, out)
 
 
 def main(out: Path) -> None:
@@ -105,7 +193,13 @@ def main(out: Path) -> None:
         console.screenshot(path=str(out / "console.png"))
         board.screenshot(path=str(out / "wallboard.png"))
         print(f"saved {out / 'console.png'} and {out / 'wallboard.png'}")
+        reports_shot(browser, hotline, out)
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "docs")
+    arguments = [a for a in sys.argv[1:] if a != "--reports-only"]
+    target = Path(arguments[0]) if arguments else REPO / "docs"
+    if "--reports-only" in sys.argv:
+        reports_only(target)
+    else:
+        main(target)

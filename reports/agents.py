@@ -1,0 +1,227 @@
+"""The agent report: per agent over a period, time in each state, calls handled, handle time, work orders and
+satisfaction, each figure defined in :data:`DEFINITIONS` (shown next to it, as :mod:`reports.summary` does).
+
+Time in state comes from the agent state timelines (:mod:`reports.agent_timeline`), calls from the ``contact``
+records (counted, like every call figure, in the period their call arrived), after-call work from the
+wrap-up stretches of ``agent_state_change`` tied to each call by its linkedid, work orders and callbacks from
+their own tables. Rows list every active agent-role user (even with nothing to show) and any other user who
+was logged in or handled calls in the period (a supervisor taking calls), by user id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from acd.agents import AgentState
+from acd.models import AgentStateChange
+from agent_console.models import User
+from contacts.agent_call_record import OUTBOUND
+from contacts.models import Contact, ContactEvent
+from kernel.call_events import AgentLegEnded
+from kernel.database import UtcDateTime
+from kernel.errors import InvalidInput
+from reports.agent_timeline import logged_in, seconds_by_state, segments, state_changes
+from reports.arith import ratio, rounded_seconds, seconds_between
+from reports.summary import inbound
+from work_orders.models import Callback, WorkOrder
+
+logger = logging.getLogger(__name__)
+
+_S = AgentState
+OCCUPIED = (_S.ON_CALL.value, _S.WRAP_UP.value, _S.DIALING.value)
+AVAILABLE = (_S.READY.value, _S.OFFERED.value)
+# A call's wrap-up is looked for up to this long after the period (a call that arrived just before its end).
+WRAP_UP_LOOKAHEAD = timedelta(days=1)
+
+DEFINITIONS: dict[str, str] = {
+    "seconds_by_state": "seconds in each agent state within the period (and until now for today), from the "
+                        "append-only state log; the state at the period's start is the last change before it "
+                        "(各状态时长)",
+    "logged_in_seconds": "seconds logged in: the sum of seconds_by_state, logged out excluded (登录时长)",
+    "occupancy": "(on_call + wrap_up + dialing) / (on_call + wrap_up + dialing + ready + offered) seconds; "
+                 "not ready and supervising are neither (占用率)",
+    "handled": "inbound calls the agent answered first, plus those they took by transfer (transfers_taken); "
+               "a call counts in the period it arrived (处理来电)",
+    "transfers_taken": "inbound calls the agent took by transfer (the last transfer of a call) (转接接听)",
+    "outbound_calls": "calls the agent placed from the console, connected or not (外呼)",
+    "talk_seconds": "mean talk per handled call: answered → the first agent's leg ended (or the call ended), "
+                    "and for a transfer taker transfer answered → their leg ended (or the call ended), so a "
+                    "transfer is never counted twice nor the caller's survey counted as talk (平均通话时长)",
+    "acw_seconds": "mean after-call work per handled call: the agent's wrap-up time logged with the call's "
+                   "linkedid, extensions included (平均话后处理时长)",
+    "aht_seconds": "(talk + after-call work) / handled; hold is 0, the console has no hold (平均处理时长 AHT)",
+    "orders_owned": "work orders the agent owns now that are not closed (当前持有工单)",
+    "orders_opened": "work orders created in the period whose first owner, the agent who took the call, is "
+                     "the agent (首问负责制, 受理工单)",
+    "orders_closed": "work orders closed in the period while the agent owned them (办结工单)",
+    "orders_overdue": "work orders the agent owns now, not closed, past their time limit (超时工单)",
+    "survey_responses": "post-call survey ratings (1-5) of the calls the agent finished (the transfer taker, "
+                        "else the agent who answered) (参评数)",
+    "csat": "share of those ratings that are 4 or 5 (满意率 CSAT)",
+    "callback_satisfaction_rate": "closing callbacks (回访) the agent owned that reached the customer in the "
+                                  "period and were rated 4 or 5, over those reached (回访满意率)",
+}
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    agent_id: int
+    name: str
+    seconds_by_state: Mapping[str, float]
+    logged_in_seconds: float
+    occupancy: float | None
+    handled: int
+    transfers_taken: int
+    outbound_calls: int
+    talk_seconds: float | None
+    acw_seconds: float | None
+    aht_seconds: float | None
+    orders_owned: int
+    orders_opened: int
+    orders_closed: int
+    orders_overdue: int
+    survey_responses: int
+    csat: float | None
+    callback_satisfaction_rate: float | None
+
+
+Counts = dict[int, tuple[Any, ...]]
+
+
+def occupancy(by_state: Mapping[str, float]) -> float | None:
+    """Busy time over busy and available time (:data:`DEFINITIONS`)."""
+    busy = sum(by_state.get(state, 0.0) for state in OCCUPIED)
+    return ratio(busy, busy + sum(by_state.get(state, 0.0) for state in AVAILABLE))
+
+
+def agent_report(session: Session, start: datetime, end: datetime, *, now: datetime) -> list[AgentRow]:
+    """One :class:`AgentRow` per agent over ``[start, end)``; ``now`` closes open states and calls and dates
+    the work-order snapshot (owned, overdue)."""
+    if end < start:
+        raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    users = session.execute(select(User.id, User.display_name, User.role, User.active, User.created_at)
+                            .order_by(User.id)).all()
+    changes = state_changes(session, start, end, [user.id for user in users])
+    calls = _call_figures(session, start, end, now)
+    orders = _order_figures(session, start, end, now)
+    callbacks = _grouped(session, Callback.owner_id, [
+        func.count(), func.count(case((Callback.satisfaction >= 4, 1)))],
+        Callback.kind == "closing", Callback.outcome == "reached", Callback.done_at >= start, Callback.done_at < end)
+    rows: list[AgentRow] = []
+    for user in users:
+        parts = segments(changes.get(user.id, ()), start, end, now)
+        active_agent = user.role == "agent" and user.active and user.created_at < end
+        if not (active_agent or logged_in(parts) or user.id in calls):
+            continue
+        by_state = seconds_by_state(parts)
+        handled, taken, outbound, talk, acw, rated, satisfied = calls.get(user.id, (0, 0, 0, 0.0, 0.0, 0, 0))
+        owned, opened, closed, overdue = orders.get(user.id, (0, 0, 0, 0))
+        reached, pleased = callbacks.get(user.id, (0, 0))
+        rows.append(AgentRow(
+            agent_id=user.id, name=user.display_name, seconds_by_state=by_state,
+            logged_in_seconds=round(sum(by_state.values()), 3), occupancy=occupancy(by_state),
+            handled=handled, transfers_taken=taken, outbound_calls=outbound,
+            talk_seconds=_mean(talk, handled), acw_seconds=_mean(acw, handled), aht_seconds=_mean(talk + acw, handled),
+            orders_owned=owned, orders_opened=opened, orders_closed=closed, orders_overdue=overdue,
+            survey_responses=rated, csat=ratio(satisfied, rated), callback_satisfaction_rate=ratio(pleased, reached)))
+    logger.debug("agent report %s..%s: %d agents", start, end, len(rows))
+    return rows
+
+
+def _mean(total: float, count: int) -> float | None:
+    return rounded_seconds(total / count) if count else None
+
+
+def _grouped(session: Session, key: Any, figures: list[ColumnElement[Any]], *where: ColumnElement[bool]) -> Counts:
+    query = select(key, *figures).where(key.is_not(None), *where).group_by(key)
+    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+
+
+# --- calls -------------------------------------------------------------------------------------------------
+
+
+def _call_figures(session: Session, start: datetime, end: datetime, now: datetime) -> Counts:
+    """Per agent: (handled, transfers taken, outbound calls, talk seconds, wrap-up seconds, survey ratings,
+    ratings of 4-5), agents with no call left out."""
+    dialect = session.get_bind().dialect.name
+    at_now = literal(now, UtcDateTime())
+    period = (Contact.arrived_at >= start, Contact.arrived_at < end)
+    answered = and_(inbound(), Contact.answered_at.is_not(None))
+    took_transfer = and_(inbound(), Contact.transferred_to_agent_id.is_not(None),
+                         Contact.transfer_answered_at.is_not(None))
+    first = _grouped(session, Contact.agent_id, [func.count(), func.sum(seconds_between(
+        dialect, func.coalesce(Contact.talk_ended_at, Contact.ended_at, at_now), Contact.answered_at))],
+        answered, *period)
+    transfers = _grouped(session, Contact.transferred_to_agent_id, [func.count(), func.sum(seconds_between(
+        dialect, func.coalesce(_taker_leg_ended(), Contact.ended_at, at_now), Contact.transfer_answered_at))],
+        took_transfer, *period)
+    outbound = _grouped(session, Contact.agent_id, [func.count()], Contact.direction == OUTBOUND, *period)
+    finisher = case((took_transfer, Contact.transferred_to_agent_id), else_=Contact.agent_id)
+    surveys = _grouped(session, finisher, [func.count(), func.count(case((Contact.satisfaction >= 4, 1)))],
+                       answered, Contact.satisfaction.is_not(None), *period)
+    acw = _wrap_up_seconds(session, start, end, at_now, dialect)
+    figures: Counts = {}
+    for agent in set(first) | set(transfers) | set(outbound) | set(surveys) | set(acw):
+        answered_n, talk_first = first.get(agent, (0, 0.0))
+        taken, talk_taken = transfers.get(agent, (0, 0.0))
+        rated, satisfied = surveys.get(agent, (0, 0))
+        figures[agent] = (answered_n + taken, taken, outbound.get(agent, (0,))[0],
+                          float(talk_first or 0) + float(talk_taken or 0), float(acw.get(agent, (0.0,))[0] or 0),
+                          rated, satisfied)
+    return figures
+
+
+def _taker_leg_ended() -> ColumnElement[Any]:
+    """When the transfer taker's seat hung up: the first ``agent.leg_ended`` of another seat than the first
+    agent's after the transfer was answered (the contact row keeps only the first agent's), so a survey the
+    caller answers afterwards is not talk."""
+    return (select(func.min(ContactEvent.at))
+            .where(ContactEvent.linkedid == Contact.linkedid, ContactEvent.type == AgentLegEnded.wire_type,
+                   ContactEvent.at >= Contact.transfer_answered_at,
+                   ContactEvent.data["seat"].as_string() != func.coalesce(Contact.seat, ""))
+            .correlate(Contact).scalar_subquery())
+
+
+def _wrap_up_seconds(session: Session, start: datetime, end: datetime, at_now: ColumnElement[Any],
+                     dialect: str) -> Counts:
+    """Per agent: the seconds of wrap-up logged with the linkedid of a call they handled (arrived in the
+    period); each wrap-up lasts until the agent's next state change (or now)."""
+    wrap, later = aliased(AgentStateChange), aliased(AgentStateChange)
+    next_change = (select(func.min(later.at))
+                   .where(later.agent_id == wrap.agent_id,
+                          or_(later.at > wrap.at, and_(later.at == wrap.at, later.id > wrap.id)))
+                   .correlate(wrap).scalar_subquery())
+    theirs = or_(and_(Contact.agent_id == wrap.agent_id, Contact.answered_at.is_not(None)),
+                 and_(Contact.transferred_to_agent_id == wrap.agent_id, Contact.transfer_answered_at.is_not(None)))
+    query = (select(wrap.agent_id, func.sum(seconds_between(dialect, func.coalesce(next_change, at_now), wrap.at)))
+             .join(Contact, Contact.linkedid == wrap.linkedid)
+             .where(wrap.to_state == _S.WRAP_UP.value, wrap.at >= start, wrap.at < end + WRAP_UP_LOOKAHEAD,
+                    Contact.arrived_at >= start, Contact.arrived_at < end, inbound(), theirs)
+             .group_by(wrap.agent_id))
+    return {row[0]: (row[1],) for row in session.execute(query)}
+
+
+# --- work orders -------------------------------------------------------------------------------------------
+
+
+def _order_figures(session: Session, start: datetime, end: datetime, now: datetime) -> Counts:
+    """Per user: (owned and open now, opened in the period as first owner, closed in the period, overdue now)."""
+    still_open = WorkOrder.status != "closed"
+    owned = _grouped(session, WorkOrder.owner_id, [
+        func.count(), func.count(case((WorkOrder.due_at < now, 1)))], still_open)
+    opened = _grouped(session, WorkOrder.first_owner_id, [func.count()],
+                      WorkOrder.created_at >= start, WorkOrder.created_at < end)
+    closed = _grouped(session, WorkOrder.owner_id, [func.count()], WorkOrder.status == "closed",
+                      WorkOrder.closed_at >= start, WorkOrder.closed_at < end)
+    figures: Counts = {}
+    for user in set(owned) | set(opened) | set(closed):
+        holding, overdue = owned.get(user, (0, 0))
+        figures[user] = (holding, opened.get(user, (0,))[0], closed.get(user, (0,))[0], overdue)
+    return figures
