@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
@@ -93,7 +93,7 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
 
     @router.get("/api/reports/staffing", response_model=None)
     def staffing(who: CurrentUser, db: Db, first: First = None, last: Last = None,
-                 interval: Annotated[int, Query(ge=15, le=60)] = 30,
+                 interval: Annotated[Literal[15, 20, 30, 60], Query()] = 30,
                  target_seconds: Annotated[float, Query(ge=0, le=600)] = 20,
                  service_level: Annotated[float, Query(gt=0, lt=1)] = 0.8,
                  shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,

@@ -55,6 +55,11 @@ ROLES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/api/reports/summary"): ("supervisor", None),
     ("GET", "/api/reports/ivr"): ("supervisor", None),
     ("GET", "/api/reports/staffing"): ("supervisor", None),
+    ("GET", "/api/reports/metrics"): ("supervisor", None),
+    ("GET", "/api/reports/agents"): ("supervisor", None),
+    ("GET", "/api/reports/agent-timeline"): ("supervisor", None),
+    ("GET", "/api/reports/abandon-curve"): ("supervisor", None),
+    ("GET", "/api/calls/export"): (ANY, None),  # an agent exports only their own calls (test_export_api.py)
     ("POST", "/api/work-orders"): (ANY, None),
     ("GET", "/api/work-orders"): (ANY, None),  # an agent: their own orders only
     ("GET", "/api/work-orders/{order_id}"): (ANY, None),

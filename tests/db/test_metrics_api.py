@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from agent_console.app import ConsoleContext, create_app
 from agent_console.auth import Principal, issue_token
 from agent_console.hub import ConsoleHub
+from agent_console.users import create_user
 from config.settings import Settings
 from contacts.models import Contact
 from reports.metrics import DEFINITIONS, Figures
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 SECRET = "test-secret-key-that-is-long-enough-000"
+ROLE_IDS = {"agent": 1, "supervisor": 2, "manager": 3}
 
 
 class Clock:
@@ -34,6 +36,9 @@ def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
                     queue="general", outcome="answered", ivr_path=""),
             Contact(linkedid="b", arrived_at=datetime(2026, 11, 25, 2, tzinfo=UTC), ivr_path="",
                     outcome="self_service")])
+        for role, user_id in ROLE_IDS.items():  # a token is honoured only for a current user of that role
+            assert create_user(session, username=role, password="password-1", role=role, display_name=role,
+                               now=T0).id == user_id
     settings = Settings(auth={"secret_key": SECRET})  # type: ignore[arg-type]
     ctx = ConsoleContext(settings=settings, factory=session_factory, acd=None, hub=ConsoleHub(None),  # type: ignore
                          clock=Clock(), health=dict)
@@ -42,7 +47,7 @@ def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 
 
 def get(api: TestClient, role: str, **params: Any) -> Any:
-    token = issue_token(Principal(1, role, role), SECRET, 60, datetime.now(UTC))
+    token = issue_token(Principal(ROLE_IDS[role], role, role), SECRET, 60, datetime.now(UTC))
     return api.get("/api/reports/metrics", params=params, headers={"Authorization": f"Bearer {token}"})
 
 
