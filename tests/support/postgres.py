@@ -57,8 +57,12 @@ class PostgresCluster:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
     def start(self, timeout: float = 60.0) -> None:
+        """Starts the server; one already running on this directory (left running earlier) is reused."""
         if not (self.datadir / "PG_VERSION").exists():
             self._initdb()
+        elif self._running_port() is not None:
+            self.port = self._running_port() or self.port
+            return
         options = " ".join([f"-p {self.port}", "-c listen_addresses=127.0.0.1",
                             f"-c unix_socket_directories={self.datadir}",
                             *(f"-c {name}={value}" for name, value in self.settings.items())])
@@ -68,6 +72,16 @@ class PostgresCluster:
     def stop(self) -> None:
         if (self.datadir / "postmaster.pid").exists():
             self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.datadir))
+
+    def _running_port(self) -> int | None:
+        """The port of a server running on this data directory (postmaster.pid's fourth line), if any."""
+        pid_file = self.datadir / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+            os.kill(int(lines[0]), 0)
+            return int(lines[3])
+        except (OSError, ValueError, IndexError):
+            return None
 
     def create_database(self, name: str, *, template: str | None = None) -> str:
         """Creates database ``name`` (empty, or a copy of ``template``) and returns its URL."""
