@@ -11,13 +11,14 @@ whose module is not importable yet is reported "not available". The export of th
 streamed to /dev/null as CSV and XLSX (rows/s, seconds, peak RSS), and EXPLAIN ANALYZE shows the slowest
 query's plan. With less than the full history stored, the month and year are the last ones stored.
 
-Usage: .venv/bin/python -m benchmarks.reports_dashboard [--years 10] [--yearly 530000] [--runs 7]
+Usage: .venv/bin/python -m benchmarks.reports_dashboard [--years 10] [--yearly 530000] [--runs 7] [--timeout 60]
        [--database-url URL] [--generate-only] [--keep-running]
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from collections.abc import Iterator
@@ -108,11 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--yearly", type=int, default=530_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a piece's statement may run")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--datadir", type=Path, default=DATADIR)
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--keep-running", action="store_true", help="leave the private cluster running")
     args = parser.parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured
     with database(args.database_url or None, args.datadir, args.keep_running) as engine:
         factory = make_session_factory(engine)
         fill(engine, factory, args.years, args.yearly)
@@ -120,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from benchmarks.reports_timing import run_all
 
-        run_all(engine, factory, args.runs)
+        run_all(engine, factory, args.runs, args.timeout)
     return 0
 
 

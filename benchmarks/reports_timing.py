@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact
@@ -60,11 +61,14 @@ class StatementClock:
         self.engine = engine
         self.slowest: tuple[float, str, Any, str] = (0.0, "", None, "")
         self.piece = ""
+        self.running: tuple[str, Any] = ("", None)
+        self.timed_out: tuple[str, Any, str] | None = None
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
     def _before(self, conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool) -> None:
         conn.info["qq_started"] = time.perf_counter()
+        self.running = (_statement, _params)
 
     def _after(self, conn: Any, _cursor: Any, statement: str, params: Any, _context: Any, _many: bool) -> None:
         took = time.perf_counter() - conn.info.pop("qq_started", time.perf_counter())
@@ -72,12 +76,19 @@ class StatementClock:
             self.slowest = (took, statement, params, self.piece)
 
 
-def timed(factory: sessionmaker[Session], piece: Piece, runs: int) -> list[float]:
+def timed(factory: sessionmaker[Session], piece: Piece, runs: int, timeout: float) -> list[float] | None:
+    """Seconds of each run after a warm-up one; None when a statement ran past ``timeout`` seconds."""
     seconds = []
     for _ in range(runs + 1):  # the first run warms the caches and is not counted
         with factory() as session:
+            session.execute(text(f"SET statement_timeout = {int(timeout * 1000)}"))
             began = time.perf_counter()
-            piece(session)
+            try:
+                piece(session)
+            except OperationalError as exc:
+                if "statement timeout" not in str(exc):
+                    raise
+                return None
             seconds.append(time.perf_counter() - began)
     return seconds[1:]
 
@@ -98,7 +109,7 @@ def month_of_data(factory: sessionmaker[Session]) -> tuple[datetime, datetime, i
             int(count))
 
 
-def run_all(engine: Engine, factory: sessionmaker[Session], runs: int) -> None:
+def run_all(engine: Engine, factory: sessionmaker[Session], runs: int, timeout: float) -> None:
     with engine.begin() as connection:
         began = time.perf_counter()
         connection.execute(text("ANALYZE"))
@@ -123,7 +134,11 @@ def run_all(engine: Engine, factory: sessionmaker[Session], runs: int) -> None:
             print(f"{name:<42} {piece}")
             continue
         clock.piece = name
-        seconds = timed(factory, piece, runs)
+        seconds = timed(factory, piece, runs, timeout)
+        if seconds is None:
+            clock.timed_out = (*clock.running, name)
+            print(f"{name:<42} {'> ' + format(timeout * 1000, ',.0f'):>10}   a statement ran past the timeout")
+            continue
         median = statistics.median(seconds)
         total += median
         print(f"{name:<42} {median * 1000:>10.1f} {percentile(seconds, 0.95) * 1000:>10.1f}")
@@ -179,12 +194,19 @@ def export_child(url: str, start: datetime, end: datetime, fmt: str) -> None:
 
 
 def explain(engine: Engine, clock: StatementClock) -> None:
-    took, statement, params, piece = clock.slowest
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement; plain EXPLAIN of one that ran past the timeout."""
+    if clock.timed_out is not None:
+        statement, params, piece = clock.timed_out
+        print(f"\nstatement that ran past the timeout in {piece}; EXPLAIN (not run):")
+        prefix = "EXPLAIN "
+    else:
+        took, statement, params, piece = clock.slowest
+        print(f"\nslowest statement: {took * 1000:.1f} ms in {piece}; EXPLAIN (ANALYZE, BUFFERS):")
+        prefix = "EXPLAIN (ANALYZE, BUFFERS) "
     if not statement:
         return
-    print(f"\nslowest statement: {took * 1000:.1f} ms in {piece}; EXPLAIN (ANALYZE, BUFFERS):")
     with engine.connect() as connection:
-        plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).scalars().all()
+        plan = connection.exec_driver_sql(prefix + statement, params).scalars().all()
     print("\n".join(f"  {line}" for line in plan))
 
 
