@@ -12,7 +12,7 @@ streamed to /dev/null as CSV and XLSX (rows/s, seconds, peak RSS), and EXPLAIN A
 query's plan. With less than the full history stored, the month and year are the last ones stored.
 
 Usage: .venv/bin/python -m benchmarks.reports_dashboard [--years 10] [--yearly 530000] [--runs 7] [--timeout 60]
-       [--database-url URL] [--generate-only] [--keep-running]
+       [--database-url URL] [--generate-only | --as-is] [--keep-running]
 """
 
 from __future__ import annotations
@@ -113,13 +113,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--datadir", type=Path, default=DATADIR)
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--as-is", action="store_true",
+                        help="time the history stored so far (an unfinished fill) without generating more")
     parser.add_argument("--keep-running", action="store_true", help="leave the private cluster running")
     args = parser.parse_args(argv)
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured
     with database(args.database_url or None, args.datadir, args.keep_running) as engine:
         factory = make_session_factory(engine)
-        fill(engine, factory, args.years, args.yearly)
+        if not args.as_is:
+            fill(engine, factory, args.years, args.yearly)
         if args.generate_only:
             return 0
         from benchmarks.reports_timing import run_all
