@@ -194,17 +194,19 @@ def export_child(url: str, start: datetime, end: datetime, fmt: str) -> None:
 
 
 def explain(engine: Engine, clock: StatementClock) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement; plain EXPLAIN of one that ran past the timeout."""
+    """EXPLAIN (ANALYZE, BUFFERS) of the slowest statement that finished, and the plain EXPLAIN of one that ran
+    past the timeout (running it again would take as long)."""
+    took, statement, params, piece = clock.slowest
+    if statement:
+        print(f"\nslowest statement: {took * 1000:.1f} ms in {piece}; EXPLAIN (ANALYZE, BUFFERS):")
+        show_plan(engine, "EXPLAIN (ANALYZE, BUFFERS) ", statement, params)
     if clock.timed_out is not None:
         statement, params, piece = clock.timed_out
         print(f"\nstatement that ran past the timeout in {piece}; EXPLAIN (not run):")
-        prefix = "EXPLAIN "
-    else:
-        took, statement, params, piece = clock.slowest
-        print(f"\nslowest statement: {took * 1000:.1f} ms in {piece}; EXPLAIN (ANALYZE, BUFFERS):")
-        prefix = "EXPLAIN (ANALYZE, BUFFERS) "
-    if not statement:
-        return
+        show_plan(engine, "EXPLAIN ", statement, params)
+
+
+def show_plan(engine: Engine, prefix: str, statement: str, params: Any) -> None:
     with engine.connect() as connection:
         plan = connection.exec_driver_sql(prefix + statement, params).scalars().all()
     print("\n".join(f"  {line}" for line in plan))
