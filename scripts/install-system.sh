@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, as root, what the operating system must provide for Qingquan on Debian 12:
 # Asterisk 16 from Debian 11 (bookworm has none), baresip (test SIP phones), SIPp, sox, espeak-ng,
-# redis-server, Debian's Chromium and a CJK font (the browser tests and screenshots). Idempotent: a second run
-# changes nothing.
+# redis-server, Debian's Chromium and a CJK font (the browser tests and screenshots), and PostgreSQL 15 (the
+# database tests and the reports benchmark start private clusters with its binaries; the system cluster is
+# neither needed nor touched, running or not). Idempotent: a second run changes nothing.
 set -euo pipefail
 
 if [ "$(id -u)" != 0 ]; then
@@ -22,7 +23,7 @@ if [ ! -f /etc/apt/preferences.d/bullseye-asterisk ]; then
   need_update=1
 fi
 
-packages="baresip-core sip-tester sox espeak-ng redis-server chromium fonts-wqy-microhei python3-venv"
+packages="baresip-core sip-tester sox espeak-ng redis-server chromium fonts-wqy-microhei python3-venv postgresql"
 missing=""
 command -v asterisk >/dev/null || missing="asterisk"
 for p in $packages; do
