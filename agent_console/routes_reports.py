@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
 from agent_console.export import FormatParam, period_filename, tabular_response
+from kernel.errors import InvalidInput
 from reports.export import Column
 from reports.ivr import IVR_DEFINITIONS, ivr_report
 from reports.metric_periods import By
@@ -23,6 +24,7 @@ from reports.report_tables import FIGURE_COLUMNS, figure_rows, record_table
 from reports.staffing import STAFFING_DEFINITIONS, IntervalAdvice, advise, interval_loads, interval_seconds
 from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
 
+STAFFING_INTERVALS = (15, 20, 30, 60)  # minutes that divide the day
 First = Annotated[date | None, Query(alias="from")]
 Last = Annotated[date | None, Query(alias="to")]
 
@@ -93,7 +95,7 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
 
     @router.get("/api/reports/staffing", response_model=None)
     def staffing(who: CurrentUser, db: Db, first: First = None, last: Last = None,
-                 interval: Annotated[Literal[15, 20, 30, 60], Query()] = 30,
+                 interval: Annotated[int, Query(ge=15, le=60, description="minutes: 15, 20, 30 or 60")] = 30,
                  target_seconds: Annotated[float, Query(ge=0, le=600)] = 20,
                  service_level: Annotated[float, Query(gt=0, lt=1)] = 0.8,
                  shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,
@@ -103,6 +105,8 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         """Agents per interval of the day for a service-level target, from the period's history (Erlang C, or
         Erlang A with the callers' mean patience), and the trunk lines for a blocking target (Erlang B)."""
         who.require("supervisor")
+        if interval not in STAFFING_INTERVALS:
+            raise InvalidInput(f"interval must be one of {', '.join(map(str, STAFFING_INTERVALS))} minutes")
         start, end = period(first, last)
         loads = interval_loads(db, start, end, ctx.settings.timezone, interval, ctx.settings.acd.wrapup_seconds)
         advice = advise(loads, interval_seconds(interval), target_seconds=target_seconds,

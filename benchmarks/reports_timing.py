@@ -171,10 +171,9 @@ def export_year(engine: Engine, end: datetime) -> None:
 
 def export_child(url: str, start: datetime, end: datetime, fmt: str) -> None:
     """Runs in a fresh interpreter: streams the call export of ``[start, end)`` to nowhere, prints figures."""
+    from kernel.database import make_engine, make_session_factory
     from reports.call_export import CALL_COLUMNS, call_rows
     from reports.export import csv_chunks, xlsx_chunks
-
-    from kernel.database import make_engine, make_session_factory
 
     factory = make_session_factory(make_engine(url))
     rows = 0
