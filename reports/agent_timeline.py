@@ -138,15 +138,15 @@ def state_changes(session: Session, start: datetime, end: datetime,
     in ``[start, end)``, in the log's order."""
     if not agent_ids:
         return {}
-    lasts = [and_(AgentStateChange.agent_id == agent, AgentStateChange.at == at)
+    log = AgentStateChange
+    columns = select(log.agent_id, log.to_state, log.reason, log.at, log.linkedid).order_by(log.at, log.id)
+    lasts = [and_(log.agent_id == agent, log.at == at)
              for agent, at in _last_change_times(session, start, agent_ids).items()]
-    in_period = and_(AgentStateChange.agent_id.in_(agent_ids), AgentStateChange.at >= start,
-                     AgentStateChange.at < end)
-    rows = session.scalars(select(AgentStateChange).where(or_(in_period, *lasts))
-                           .order_by(AgentStateChange.at, AgentStateChange.id))
+    rows = [*session.execute(columns.where(or_(*lasts))).all()] if lasts else []
+    rows += session.execute(columns.where(log.at >= start, log.at < end, log.agent_id.in_(agent_ids))).all()
     changes: dict[int, list[StateChange]] = {}
-    for row in rows:
-        changes.setdefault(row.agent_id, []).append(StateChange(row.to_state, row.reason, row.at, row.linkedid))
+    for agent, to_state, reason, at, linkedid in rows:
+        changes.setdefault(agent, []).append(StateChange(to_state, reason, at, linkedid))
     return changes
 
 
