@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from acd.agents import AgentState
@@ -25,6 +25,7 @@ from agent_console.models import User
 from kernel.errors import InvalidInput, NotFound
 
 LOGGED_OUT = AgentState.LOGGED_OUT.value
+LOOKBACK = timedelta(days=7)  # where the state at a period's start is looked for first
 
 
 @dataclass(frozen=True)
@@ -137,19 +138,30 @@ def state_changes(session: Session, start: datetime, end: datetime,
     in ``[start, end)``, in the log's order."""
     if not agent_ids:
         return {}
-    last_before = (select(AgentStateChange.id).where(AgentStateChange.agent_id == User.id,
-                                                     AgentStateChange.at < start)
-                   .order_by(AgentStateChange.at.desc(), AgentStateChange.id.desc()).limit(1)
-                   .correlate(User).scalar_subquery())
-    before_ids = [row_id for row_id in session.scalars(select(last_before).where(User.id.in_(agent_ids)))
-                  if row_id is not None]
-    rows = session.scalars(
-        select(AgentStateChange)
-        .where(AgentStateChange.id.in_(before_ids)
-               | (AgentStateChange.agent_id.in_(agent_ids) & (AgentStateChange.at >= start)
-                  & (AgentStateChange.at < end)))
-        .order_by(AgentStateChange.at, AgentStateChange.id))
+    log = AgentStateChange
+    columns = select(log.agent_id, log.to_state, log.reason, log.at, log.linkedid).order_by(log.at, log.id)
+    lasts = [and_(log.agent_id == agent, log.at == at)
+             for agent, at in _last_change_times(session, start, agent_ids).items()]
+    rows = [*session.execute(columns.where(or_(*lasts))).all()] if lasts else []
+    rows += session.execute(columns.where(log.at >= start, log.at < end, log.agent_id.in_(agent_ids))).all()
     changes: dict[int, list[StateChange]] = {}
-    for row in rows:
-        changes.setdefault(row.agent_id, []).append(StateChange(row.to_state, row.reason, row.at, row.linkedid))
+    for agent, to_state, reason, at, linkedid in rows:
+        changes.setdefault(agent, []).append(StateChange(to_state, reason, at, linkedid))
     return changes
+
+
+def _last_change_times(session: Session, start: datetime, agent_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each agent's state last changed before ``start`` (agents with no change before it left out).
+
+    First over the :data:`LOOKBACK` before ``start`` (a range of the index on ``at``: anyone who worked
+    lately), then, for the others only, over all their history (the index on ``agent_id``)."""
+    def latest(*where: ColumnElement[bool]) -> dict[int, datetime]:
+        query = (select(AgentStateChange.agent_id, func.max(AgentStateChange.at))
+                 .where(AgentStateChange.at < start, *where).group_by(AgentStateChange.agent_id))
+        return {agent: at for agent, at in session.execute(query)}
+
+    found = latest(AgentStateChange.at >= start - LOOKBACK, AgentStateChange.agent_id.in_(agent_ids))
+    rest = [agent for agent in agent_ids if agent not in found]
+    if rest:
+        found |= latest(AgentStateChange.at < start - LOOKBACK, AgentStateChange.agent_id.in_(rest))
+    return found

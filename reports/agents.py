@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from acd.agents import AgentState
 from acd.models import AgentStateChange
@@ -192,19 +192,21 @@ def _taker_leg_ended() -> ColumnElement[Any]:
 def _wrap_up_seconds(session: Session, start: datetime, end: datetime, at_now: ColumnElement[Any],
                      dialect: str) -> Counts:
     """Per agent: the seconds of wrap-up logged with the linkedid of a call they handled (arrived in the
-    period); each wrap-up lasts until the agent's next state change (or now)."""
-    wrap, later = aliased(AgentStateChange), aliased(AgentStateChange)
-    next_change = (select(func.min(later.at))
-                   .where(later.agent_id == wrap.agent_id,
-                          or_(later.at > wrap.at, and_(later.at == wrap.at, later.id > wrap.id)))
-                   .correlate(wrap).scalar_subquery())
-    theirs = or_(and_(Contact.agent_id == wrap.agent_id, Contact.answered_at.is_not(None)),
-                 and_(Contact.transferred_to_agent_id == wrap.agent_id, Contact.transfer_answered_at.is_not(None)))
-    query = (select(wrap.agent_id, func.sum(seconds_between(dialect, func.coalesce(next_change, at_now), wrap.at)))
-             .join(Contact, Contact.linkedid == wrap.linkedid)
-             .where(wrap.to_state == _S.WRAP_UP.value, wrap.at >= start, wrap.at < end + WRAP_UP_LOOKAHEAD,
-                    Contact.arrived_at >= start, Contact.arrived_at < end, inbound(), theirs)
-             .group_by(wrap.agent_id))
+    period); each wrap-up lasts until the agent's next state change (or now). One pass over the changes from
+    the period's start to :data:`WRAP_UP_LOOKAHEAD` after its end, the next change read with LEAD()."""
+    log = AgentStateChange
+    changes = (select(log.agent_id, log.to_state, log.linkedid, log.at,
+                      func.lead(log.at).over(partition_by=log.agent_id, order_by=(log.at, log.id)).label("next_at"))
+               .where(log.at >= start, log.at < end + WRAP_UP_LOOKAHEAD).subquery())
+    theirs = or_(and_(Contact.agent_id == changes.c.agent_id, Contact.answered_at.is_not(None)),
+                 and_(Contact.transferred_to_agent_id == changes.c.agent_id,
+                      Contact.transfer_answered_at.is_not(None)))
+    lasted = seconds_between(dialect, func.coalesce(changes.c.next_at, at_now), changes.c.at)
+    query = (select(changes.c.agent_id, func.sum(lasted))
+             .join(Contact, Contact.linkedid == changes.c.linkedid)
+             .where(changes.c.to_state == _S.WRAP_UP.value, Contact.arrived_at >= start, Contact.arrived_at < end,
+                    inbound(), theirs)
+             .group_by(changes.c.agent_id))
     return {row[0]: (row[1],) for row in session.execute(query)}
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from acd.models import AgentStateChange
 from contacts.models import Contact
 from kernel.database import transaction
 from kernel.errors import InvalidInput, NotFound
@@ -94,6 +95,15 @@ def test_today_stops_at_now_with_a_call_and_a_wrap_up_in_progress(day: sessionma
         session.execute(update(Contact).where(Contact.linkedid == "L9").values(talk_ended_at=t("17:03")))
     c = report(day, now=t("17:04"))[IDS["C"]]
     assert (c.talk_seconds, c.acw_seconds, c.aht_seconds, c.seconds_by_state["wrap_up"]) == (175.0, 60.0, 235.0, 60.0)
+
+
+def test_a_state_set_long_before_the_period_still_holds(day: sessionmaker[Session]) -> None:
+    with transaction(day) as session:  # C went not ready 30 days ago and ready 20 days ago (beyond LOOKBACK)
+        session.add_all([AgentStateChange(agent_id=IDS["C"], from_state=before, to_state=after, reason="",
+                                          at=START - timedelta(days=days))
+                         for before, after, days in (("logged_out", "not_ready", 30), ("not_ready", "ready", 20))])
+    c = report(day)[IDS["C"]]
+    assert (c.logged_in_seconds, c.seconds_by_state["ready"]) == (86400.0, 86400.0)
 
 
 def test_every_figure_is_defined_with_its_zh_term() -> None:
