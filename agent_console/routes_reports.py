@@ -3,7 +3,6 @@
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -11,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
-from agent_console.export import FormatParam, period_filename, tabular_response
+from agent_console.export import FormatParam
+from agent_console.report_period import First, Last, report_download, report_period
 from kernel.errors import InvalidInput
 from reports.export import Column
 from reports.ivr import IVR_DEFINITIONS, ivr_report
@@ -20,13 +20,11 @@ from reports.metric_sql import Group
 from reports.metrics import DEFINITIONS as METRIC_DEFINITIONS
 from reports.metrics import ROW_DEFINITIONS
 from reports.metrics_query import metrics
-from reports.report_tables import FIGURE_COLUMNS, figure_rows, record_table
+from reports.report_tables import FIGURE_COLUMNS, figure_rows, metrics_table, record_table
 from reports.staffing import STAFFING_DEFINITIONS, IntervalAdvice, advise, interval_loads, interval_seconds
-from reports.summary import DEFINITIONS, call_log, local_date, range_bounds, summarize
+from reports.summary import DEFINITIONS, call_log, summarize
 
 STAFFING_INTERVALS = (15, 20, 30, 60)  # minutes that divide the day
-First = Annotated[date | None, Query(alias="from")]
-Last = Annotated[date | None, Query(alias="to")]
 
 
 def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
@@ -35,9 +33,7 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     def period(first: date | None, last: date | None) -> tuple[datetime, datetime]:
-        tz = ctx.settings.timezone
-        today = local_date(ctx.clock.now(), tz)
-        return range_bounds(first or today, last or first or today, tz)
+        return report_period(ctx, first, last)
 
     @router.get("/api/calls")
     def calls(who: CurrentUser, db: Db, first: First = None, last: Last = None,
@@ -50,8 +46,7 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
 
     def download(fmt: str, stem: str, start: datetime, end: datetime,
                  table: tuple[Sequence[Column], Sequence[Mapping[str, Any]]]) -> Response:
-        tz = ZoneInfo(ctx.settings.timezone)
-        return tabular_response(fmt, period_filename(stem, start, end, tz), *table, tz=tz)
+        return report_download(ctx, fmt, stem, start, end, table)
 
     @router.get("/api/reports/summary", response_model=None)
     def report(who: CurrentUser, db: Db, first: First = None, last: Last = None,
@@ -64,17 +59,20 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         return {"from": start.isoformat(), "to": end.isoformat(), "figures": plain_dict(vars(figures)),
                 "definitions": DEFINITIONS}
 
-    @router.get("/api/reports/metrics")
+    @router.get("/api/reports/metrics", response_model=None)
     def metric_rows(who: CurrentUser, db: Db, first: First = None, last: Last = None, by: By = "total",
                     group: Group = "none", queue: str | None = None, agent_id: int | None = None,
                     company: str | None = None,
-                    target_seconds: Annotated[float, Query(ge=0, le=3600)] = 20) -> dict[str, Any]:
+                    target_seconds: Annotated[float, Query(ge=0, le=3600)] = 20,
+                    fmt: FormatParam = "json") -> dict[str, Any] | Response:
         """Every figure of issue 6 per local hour/day/week/month (or the total) and per queue, agent or
         company; empty periods left out. by=hour spans at most 100 days (422 beyond)."""
         who.require("supervisor")
         start, end = period(first, last)
         rows = metrics(db, start, end, by=by, group=group, tz=ctx.settings.timezone, now=ctx.clock.now(),
                        queue=queue, agent_id=agent_id, company=company, target_seconds=target_seconds)
+        if fmt != "json":
+            return download(fmt, f"metrics-{by}-{group}", start, end, metrics_table(rows))
         return {"from": start.isoformat(), "to": end.isoformat(), "by": by, "group": group,
                 "target_seconds": target_seconds,
                 "rows": [{"period": row.period, "period_start": row.period_start.isoformat(),

@@ -11,9 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reports.export import Column
+from reports.metrics import DEFINITIONS as METRIC_DEFINITIONS
+from reports.metrics import ROW_DEFINITIONS, Figures
+
+if TYPE_CHECKING:
+    from reports.metrics_query import MetricsRow
 
 TERMS: dict[str, str] = {
     "start": "时段开始",
@@ -23,6 +28,9 @@ TERMS: dict[str, str] = {
     "figure": "指标",
     "value": "数值",
     "definition": "定义",
+    "period": "时段",
+    "period_start": "时段开始",
+    "key": "分组",
 }
 _CJK_TERM = re.compile(r"\(([^()]*[\u2e80-\u9fff][^()]*)\)")
 
@@ -63,3 +71,12 @@ def record_table(records: Sequence[Any], definitions: Mapping[str, str],
         raise ValueError("record_table needs dataclass records or their type")
     columns = [Column(f.name, bilingual(f.name, definitions)) for f in fields(kind)]
     return columns, [vars(r) for r in records]
+
+
+def metrics_table(rows: Sequence[MetricsRow]) -> tuple[list[Column], list[dict[str, Any]]]:
+    """The metrics report as a table: one row per period and group key, one column per figure."""
+    definitions = {**METRIC_DEFINITIONS, **ROW_DEFINITIONS}
+    columns = [Column(name, bilingual(name, definitions)) for name in ("period", "period_start", "key")]
+    columns += [Column(f.name, bilingual(f.name, definitions)) for f in fields(Figures)]
+    return columns, [{"period": r.period, "period_start": r.period_start, "key": r.key, **vars(r.figures)}
+                     for r in rows]

@@ -17,6 +17,7 @@ from agent_console.users import create_user
 from config.settings import Settings
 from contacts.models import Contact
 from reports.metrics import DEFINITIONS, Figures
+from tests.db.test_export_api import read_csv, read_xlsx
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 SECRET = "test-secret-key-that-is-long-enough-000"
@@ -81,3 +82,18 @@ def test_bad_input_is_422(api: TestClient, params: dict[str, str]) -> None:
 def test_agents_may_not_read_it(api: TestClient) -> None:
     assert get(api, "agent").status_code == 403
     assert api.get("/api/reports/metrics").status_code == 401
+
+
+def test_exported_as_csv_and_xlsx_with_the_same_numbers(api: TestClient) -> None:
+    params = {"from": "2026-11-25", "to": "2026-11-26", "by": "day", "group": "agent"}
+    table = read_csv(get(api, "supervisor", format="csv", **params))
+    assert [(r["时段 period"], r["分组 key"], r["来电总数 calls"]) for r in table] == [
+        ("2026-11-25", "", "1"), ("2026-11-26", "7", "1")]
+    assert table[1]["人工接通率 answer_rate"] == "1.0"
+    response = get(api, "supervisor", format="xlsx", **params)
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    sheet = read_xlsx(response)
+    header = sheet[0]
+    assert [row[header.index("来电总数 calls")] for row in sheet[1:]] == [1, 1]
+    assert get(api, "supervisor", format="pdf").status_code == 422
