@@ -6,19 +6,22 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from acd.agents import AgentState
 from agent_console.auth import Principal
 from agent_console.deps import ConsoleContext, Deps, plain_dict
+from agent_console.export import FormatParam
+from agent_console.report_period import First, Last, report_download, report_period
 from reports.abandon_curve import DEFINITIONS as CURVE_DEFINITIONS
-from reports.abandon_curve import MAX_BUCKET_SECONDS, abandon_curve
+from reports.abandon_curve import MAX_BUCKET_SECONDS, Bucket, abandon_curve
 from reports.agent_timeline import timeline
 from reports.agents import DEFINITIONS as AGENT_DEFINITIONS
 from reports.agents import agent_report
-from reports.summary import local_date, range_bounds
+from reports.report_tables import agent_table, record_table
 
-First = Annotated[date | None, Query(alias="from")]
-Last = Annotated[date | None, Query(alias="to")]
+STATES = [state.value for state in AgentState if state != AgentState.LOGGED_OUT]
 
 
 def agent_report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
@@ -27,16 +30,17 @@ def agent_report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
     Db = Annotated[Session, Depends(deps.session, scope="function")]
 
     def period(first: date | None, last: date | None) -> tuple[datetime, datetime]:
-        tz = ctx.settings.timezone
-        today = local_date(ctx.clock.now(), tz)
-        return range_bounds(first or today, last or first or today, tz)
+        return report_period(ctx, first, last)
 
-    @router.get("/api/reports/agents")
-    def agents(who: CurrentUser, db: Db, first: First = None, last: Last = None) -> dict[str, Any]:
+    @router.get("/api/reports/agents", response_model=None)
+    def agents(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+               fmt: FormatParam = "json") -> dict[str, Any] | Response:
         """Per agent: time in each state, occupancy, calls handled, handle time, work orders, satisfaction."""
         who.require("supervisor")
         start, end = period(first, last)
         rows = agent_report(db, start, end, now=ctx.clock.now())
+        if fmt != "json":
+            return report_download(ctx, fmt, "agents", start, end, agent_table(rows, AGENT_DEFINITIONS, STATES))
         return {"from": start.isoformat(), "to": end.isoformat(), "rows": [plain_dict(vars(r)) for r in rows],
                 "definitions": AGENT_DEFINITIONS}
 
@@ -53,13 +57,17 @@ def agent_report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
                            "from": s.start.isoformat(), "to": s.end.isoformat()} for s in a.segments]}
             for a in agents]}
 
-    @router.get("/api/reports/abandon-curve")
+    @router.get("/api/reports/abandon-curve", response_model=None)
     def curve(who: CurrentUser, db: Db, first: First = None, last: Last = None, queue: str | None = None,
-              bucket_seconds: Annotated[int, Query(ge=1, le=MAX_BUCKET_SECONDS)] = 10) -> dict[str, Any]:
+              bucket_seconds: Annotated[int, Query(ge=1, le=MAX_BUCKET_SECONDS)] = 10,
+              fmt: FormatParam = "json") -> dict[str, Any] | Response:
         """Abandoned, answered and still waiting callers by wait time (the survival curve)."""
         who.require("supervisor")
         start, end = period(first, last)
         buckets = abandon_curve(db, start, end, queue=queue, bucket_seconds=bucket_seconds)
+        if fmt != "json":
+            return report_download(ctx, fmt, "abandon-curve", start, end,
+                                   record_table(buckets, CURVE_DEFINITIONS, Bucket))
         return {"from": start.isoformat(), "to": end.isoformat(), "queue": queue, "bucket_seconds": bucket_seconds,
                 "buckets": [plain_dict(vars(b)) for b in buckets], "definitions": CURVE_DEFINITIONS}
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from reports.agents import AgentRow
 from reports.export import Column
 from reports.metrics import DEFINITIONS as METRIC_DEFINITIONS
 from reports.metrics import ROW_DEFINITIONS, Figures
@@ -80,3 +81,16 @@ def metrics_table(rows: Sequence[MetricsRow]) -> tuple[list[Column], list[dict[s
     columns += [Column(f.name, bilingual(f.name, definitions)) for f in fields(Figures)]
     return columns, [{"period": r.period, "period_start": r.period_start, "key": r.key, **vars(r.figures)}
                      for r in rows]
+
+
+def agent_table(rows: Sequence[AgentRow], definitions: Mapping[str, str],
+                states: Sequence[str]) -> tuple[list[Column], list[dict[str, Any]]]:
+    """The agent report as a table: one row per agent, the seconds in each of ``states`` as columns of their
+    own ("seconds_ready", ...), then every other figure."""
+    names = [f.name for f in fields(AgentRow)]
+    columns = [Column(n, bilingual(n, definitions)) for n in names[:2]]
+    columns += [Column(f"seconds_{state}", f"{state} 秒 seconds_{state}") for state in states]
+    columns += [Column(n, bilingual(n, definitions)) for n in names[2:] if n != "seconds_by_state"]
+    table = [{**vars(r), **{f"seconds_{state}": r.seconds_by_state.get(state, 0.0) for state in states}}
+             for r in rows]
+    return columns, table

@@ -17,6 +17,7 @@ from agent_console.auth import Principal, issue_token
 from agent_console.hub import ConsoleHub
 from config.settings import Settings
 from tests.db.agent_report_rows import END, IDS, START, build_day, t
+from tests.db.test_export_api import read_csv, read_xlsx
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 NOW = t("20:00")  # the local day 2026-11-23 is "today"
@@ -99,3 +100,15 @@ def test_abandon_curve(api: TestClient) -> None:
 ])
 def test_bad_input_is_a_422(api: TestClient, path: str, params: dict[str, Any]) -> None:
     assert get(api, path, **params).status_code == 422
+
+
+def test_agents_and_the_abandon_curve_exported(api: TestClient) -> None:
+    agents = read_csv(get(api, "/api/reports/agents", format="csv"))
+    a = {title.split()[-1]: value for title, value in agents[0].items()}  # "处理量 handled" -> "handled"
+    assert (a["agent_id"], a["name"], a["handled"], a["aht_seconds"], a["seconds_wrap_up"]) == (
+        str(IDS["A"]), "坐席A", "2", "277.5", "150.0")
+    assert "seconds_by_state" not in a
+    sheet = read_xlsx(get(api, "/api/reports/abandon-curve", format="xlsx", bucket_seconds=60, queue="general"))
+    header = sheet[0]
+    first = dict(zip(header, sheet[1], strict=True))
+    assert len(sheet) == 12 and first[next(h for h in header if h.endswith("waiting_at_start"))] == 6
