@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.database import Base, UtcDateTime
@@ -36,3 +36,15 @@ class AcdAudit(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AgentStateHour(Base):
+    """Seconds each agent spent in each state per settled UTC hour (:mod:`reports.report_tallies`),
+    pre-aggregated from ``agent_state_change``; the hour is filled when ``trunk_hour`` has its row."""
+
+    __tablename__ = "agent_state_hour"
+
+    hour_start: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(24), primary_key=True)
+    seconds: Mapped[float] = mapped_column(Float)

@@ -59,6 +59,9 @@ class Contact(Base):
     transfer_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     transferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     transfer_answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The answering agent's after-call work for this call in seconds: the sum of that agent's finished wrap-up
+    # segments for the linkedid (written by acd.state_log when the wrap-up ends; None: none finished yet).
+    acw_seconds: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         Index("ix_contact_arrived_at", "arrived_at"),
@@ -94,3 +97,17 @@ class TrunkOccupancy(Base):
         CheckConstraint("lines_in_use >= 0", name="lines_in_use_not_negative"),
         CheckConstraint("change IN (-1, 0, 1)", name="change_is_a_step"),
     )
+
+
+class TrunkHour(Base):
+    """The trunk's figures per settled UTC hour (:mod:`reports.report_tallies`), pre-aggregated from
+    ``trunk_occupancy``: line-seconds, the most lines in use, all-lines-busy refusals. A row per filled hour,
+    even an idle one: the row says the hour is filled (``agent_state_hour`` is filled in the same
+    transaction)."""
+
+    __tablename__ = "trunk_hour"
+
+    hour_start: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    line_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    peak_lines: Mapped[int | None] = mapped_column(Integer)  # None: no line was in use, no row in the hour
+    refused: Mapped[int] = mapped_column(Integer, default=0)

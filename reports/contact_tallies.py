@@ -1,18 +1,17 @@
 """The call figures' tallies from the ``contact`` table (one row per call), per UTC bucket of arrival and group
 key, in one query: counts and sums only (see :mod:`reports.metrics`).
 
-After-call work comes from the append-only agent state log: the answering agent's ``wrap_up`` segment for
-the call (linked by linkedid), from its change to the agent's next change (LEAD over the agent's changes).
-First-contact resolution looks for another inbound call on the same account within 7 days after the call
-(an EXISTS on the contact(account_number, arrived_at) index); the query groups by its outcome as well, so
-each call's test runs once."""
+After-call work is the contact's ``acw_seconds``, which the agent state log keeps as each wrap-up ends (see
+:func:`_acw` for a call without it). First-contact resolution needs the next inbound call on the same
+account: one LEAD over the distinct arrivals with an account from the period's start to 7 days after its
+end, joined to the calls (no probe per call); the query groups by its outcome as well."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Interval, and_, case, exists, func, literal_column, not_, select
+from sqlalchemy import ColumnElement, Interval, and_, case, exists, func, literal_column, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from acd.models import AgentStateChange
@@ -65,8 +64,8 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
     rated_c = Contact.satisfaction.is_not(None)
     surveyed_c = exists().where(ContactEvent.linkedid == Contact.linkedid,
                                 ContactEvent.type == SurveyOffered.wire_type)
-    acw = _wrap_ups(dialect, window, filters)
-    fcr = _fcr_state(dialect, answered_c, window.now)
+    nexts = _next_arrivals(dialect, window)
+    fcr = _fcr_state(dialect, answered_c, window.now, nexts)
     bucket = bucket_number(dialect, Contact.arrived_at, size)
     key = contact_key(group)
     groups: list[Any] = [literal_column("fcr")] + ([bucket] if size else []) + ([key] if key is not None else [])
@@ -85,7 +84,7 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
             func.max(case((offered_c, wait))),
             func.count(case((handled_c, 1))),
             func.sum(case((handled_c, seconds_between(dialect, talk_end, Contact.answered_at)))),
-            func.sum(case((handled_c, acw.c.seconds))),
+            func.sum(_acw(dialect, window, handled_c)),
             func.count(case((and_(Contact.queued_at.is_(None), Contact.outcome == SELF_SERVICE), 1))),
             func.count(case((Contact.outcome == DEFLECTED, 1))),
             func.count(case((Contact.callback_status.is_not(None), 1))),
@@ -95,7 +94,7 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
             func.count(case((and_(rated_c, Contact.satisfaction >= 4), 1))),
         )
         .select_from(Contact)
-        .outerjoin(acw, and_(acw.c.linkedid == Contact.linkedid, acw.c.agent_id == Contact.agent_id))
+        .outerjoin(nexts, and_(nexts.c.account == Contact.account_number, nexts.c.at == Contact.arrived_at))
         .where(Contact.arrived_at >= window.start, Contact.arrived_at < window.end, inbound(),
                *contact_filters(filters))
         .group_by(*groups)
@@ -127,31 +126,51 @@ def _float(value: Any) -> float:
     return 0.0 if value is None else float(value)
 
 
-def _fcr_state(dialect: str, answered_c: ColumnElement[bool], now: datetime) -> ColumnElement[Any]:
+def _next_arrivals(dialect: str, window: Window) -> Any:
+    """Per (account, arrival instant) of the inbound calls with an account in ``[start, end + 7 days)``: the
+    next later arrival on that account (LEAD over the distinct instants, so a tie is not a repeat), for FCR."""
+    arrivals = (select(Contact.account_number.label("account"), Contact.arrived_at.label("at"))
+                .where(Contact.arrived_at >= window.start,
+                       Contact.arrived_at < window.end + timedelta(days=FCR_DAYS), inbound(),
+                       Contact.account_number.is_not(None), Contact.account_number != "")
+                .distinct().subquery())
+    next_at = func.lead(arrivals.c.at, type_=UtcDateTime()).over(partition_by=arrivals.c.account,
+                                                                 order_by=arrivals.c.at)
+    return select(arrivals.c.account, arrivals.c.at, next_at.label("next_at")).subquery("next_arrival")
+
+
+def _fcr_state(dialect: str, answered_c: ColumnElement[bool], now: datetime, nexts: Any) -> ColumnElement[Any]:
     """NULL for calls FCR does not judge; else resolved, repeated, or pending (no repeat, window open)."""
-    later = aliased(Contact)
-    if dialect == "postgresql":  # an interval keeps the index range on both ends
-        within = later.arrived_at <= Contact.arrived_at + literal_column(f"INTERVAL '{FCR_DAYS} days'", Interval())
+    if dialect == "postgresql":
+        within = nexts.c.next_at <= Contact.arrived_at + literal_column(f"INTERVAL '{FCR_DAYS} days'", Interval())
     else:
-        within = seconds_between(dialect, later.arrived_at, Contact.arrived_at) <= FCR_DAYS * 86400
-    repeat = exists().where(later.account_number == Contact.account_number, later.arrived_at > Contact.arrived_at,
-                            within, inbound(later))
+        within = seconds_between(dialect, nexts.c.next_at, Contact.arrived_at) <= FCR_DAYS * 86400
+    repeat = and_(nexts.c.next_at.is_not(None), within)
     judged = and_(answered_c, Contact.account_number.is_not(None), Contact.account_number != "")
     return case((not_(judged), None), (repeat, _REPEATED),
                 (Contact.arrived_at > now - timedelta(days=FCR_DAYS), _PENDING), else_=_RESOLVED)
 
 
-def _wrap_ups(dialect: str, window: Window, filters: Filters) -> Any:
-    """Seconds of wrap-up per (linkedid, agent): each wrap-up change to the agent's next change."""
-    change = AgentStateChange
-    next_at = func.lead(change.at, type_=UtcDateTime()).over(partition_by=change.agent_id,
-                                                              order_by=(change.at, change.id))
-    conditions = [change.at >= window.start, change.at < window.end + LATE_WRAP_UP]
-    if filters.agent_id is not None:
-        conditions.append(change.agent_id == filters.agent_id)
-    segments = (select(change.linkedid, change.agent_id, change.to_state, change.at, next_at.label("next_at"))
-                .where(*conditions).subquery())
-    seconds = func.sum(seconds_between(dialect, segments.c.next_at, segments.c.at))
-    return (select(segments.c.linkedid, segments.c.agent_id, seconds.label("seconds"))
-            .where(segments.c.to_state == "wrap_up", segments.c.linkedid.is_not(None))
-            .group_by(segments.c.linkedid, segments.c.agent_id).subquery())
+def _acw(dialect: str, window: Window, handled_c: ColumnElement[bool]) -> ColumnElement[Any]:
+    """The call's after-call work: ``contact.acw_seconds`` as the state log keeps it; for a handled call
+    without it (rows written past :class:`acd.state_log.AgentStateLog`, e.g. imported), the answering agent's
+    wrap-up segments for the linkedid that started within ``LATE_WRAP_UP`` of the talk's end, each to the
+    agent's next change, read from the log for that call alone. A wrap-up still in progress counts 0."""
+    wrap, following = aliased(AgentStateChange), aliased(AgentStateChange)
+    horizon = window.end + LATE_WRAP_UP
+    talk_end = func.coalesce(Contact.talk_ended_at, Contact.ended_at, Contact.answered_at)
+    if dialect == "postgresql":
+        started_soon = wrap.at < talk_end + literal_column(f"INTERVAL '{LATE_WRAP_UP.days} days'", Interval())
+    else:
+        started_soon = func.julianday(wrap.at) < func.julianday(talk_end) + LATE_WRAP_UP.days
+    next_at = (select(func.min(following.at))
+               .where(following.agent_id == wrap.agent_id, following.at < horizon,
+                      or_(following.at > wrap.at, and_(following.at == wrap.at, following.id > wrap.id)))
+               .scalar_subquery())
+    live = (select(func.sum(seconds_between(dialect, next_at, wrap.at)))
+            .where(wrap.agent_id == Contact.agent_id, wrap.linkedid == Contact.linkedid,
+                   wrap.to_state == "wrap_up", wrap.at >= Contact.answered_at, wrap.at >= window.start,
+                   wrap.at < horizon, started_soon)
+            .scalar_subquery())
+    return case((and_(handled_c, Contact.acw_seconds.is_not(None)), Contact.acw_seconds),
+                (handled_c, live))

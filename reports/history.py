@@ -138,6 +138,7 @@ def _blank(rng: random.Random, serial: int, arrived: datetime) -> dict[str, Any]
         "talk_ended_at": None, "ended_at": None, "offer_count": 0, "reconstructed": False, "wait_seconds": None,
         "abandon_stage": None, "short_abandon": False, "outcome": None, "satisfaction": None,
         "satisfaction_at": None, "ivr_path": "main", "direction": "inbound", "transfer_count": 0,
+        "acw_seconds": None,
     }
 
 
@@ -180,14 +181,15 @@ def _call(rng: random.Random, serial: int, arrived: datetime, surge: float, pool
     timeline, offered = found
     answered = offered + timedelta(seconds=ring)
     talk_end = answered + timedelta(seconds=talk)
-    timeline.take(offered, answered, talk_end, talk_end + timedelta(seconds=after_call), row["linkedid"],
-                  agent_rows)
+    ready = talk_end + timedelta(seconds=after_call)
+    timeline.take(offered, answered, talk_end, ready, row["linkedid"], agent_rows)
     ended = talk_end + timedelta(seconds=survey if rated else 0)
     agent = timeline.agent
     return {**row, "offered_at": offered, "answered_at": answered,
             "talk_ended_at": talk_end, "ended_at": ended, "agent_id": agent, "seat": f"seat{1000 + agent}",
             "offer_count": 1, "wait_seconds": round(wait, 3), "outcome": "answered",
-            "satisfaction": score if rated else None, "satisfaction_at": ended if rated else None}
+            "satisfaction": score if rated else None, "satisfaction_at": ended if rated else None,
+            "acw_seconds": (ready - talk_end).total_seconds()}  # its wrap-up, as acd.state_log keeps it
 
 
 def expected_total(years: int, yearly: int) -> int:
