@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     hist.add_argument("--yearly", type=int, default=530_000, help="calls a year (default: Kunming's 96106)")
     hist.add_argument("--until", type=date.fromisoformat, default=None, help="the last day (default: yesterday)")
     hist.add_argument("--seed", type=int, default=96106)
+    tallies = commands.add_parser("refresh-report-tallies", help="fill the reports' per-hour tallies of the "
+                                  "settled hours (after importing or generating history)")
+    tallies.add_argument("--rebuild", action="store_true", help="recompute the hours already filled too")
     check = commands.add_parser("check-menu", help="check an IVR menu file (YAML) against these settings")
     check.add_argument("file", type=Path, nargs="?", help="the menu file (default: ivr.menu_file)")
     user = commands.add_parser("create-user", help="add a console user")
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         return _generate_prompts(settings, force=args.force)
     if args.command == "generate-history":
         return _generate_history(settings, args.years, args.yearly, args.until, args.seed)
+    if args.command == "refresh-report-tallies":
+        return _refresh_report_tallies(settings, rebuild=args.rebuild)
     if args.command == "check-menu":
         return _check_menu(settings, args.file)
     if args.command == "deactivate-user":
@@ -120,6 +125,23 @@ def _generate_prompts(settings: Settings, *, force: bool) -> int:
     written = generate_prompts(settings.ivr.prompt_dir, force=force)
     generate_hold_music(settings.ivr.hold_music_dir, force=force)
     sys.stdout.write(f"{len(written)} prompts written to {settings.ivr.prompt_dir}\n")
+    return 0
+
+
+def _refresh_report_tallies(settings: Settings, *, rebuild: bool) -> int:
+    from kernel.database import make_engine, make_session_factory, upgrade_schema
+    from reports.report_tallies import refresh
+
+    engine = make_engine(settings.effective_database_url)
+    upgrade_schema(engine)
+    started = time.monotonic()
+
+    def shown(through: datetime, hours: int) -> None:
+        sys.stderr.write(f"\rfilled {hours:>8,} hours, through {through:%Y-%m-%d %H:%M} UTC")
+        sys.stderr.flush()
+
+    hours = refresh(make_session_factory(engine), datetime.now(UTC), rebuild=rebuild, progress=shown)
+    print(f"\n{hours:,} settled hours filled in {time.monotonic() - started:,.1f} s")
     return 0
 
 

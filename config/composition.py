@@ -50,6 +50,7 @@ from kernel.events import Event, EventBus
 from outages.store import OutageNotices
 from recordings.recorder import RecordingRecorder
 from recordings.retention import RetentionSweeper
+from reports.report_tallies import TallyRefresher
 from telephony.ami import AmiBridge
 from telephony.asterisk_process import AsteriskProcess
 from telephony.fastagi import FastAgiServer
@@ -77,6 +78,7 @@ class Hotline:
         self._http: uvicorn.Server | None = None
         self._http_task: asyncio.Task[None] | None = None
         self._retention: RetentionSweeper | None = None
+        self._tallies: TallyRefresher | None = None
 
     async def start(self) -> None:
         s = self.settings
@@ -196,6 +198,8 @@ class Hotline:
                  f"{rec.retention_days} days" if rec.retention_days else "for ever")
         self._retention = RetentionSweeper(self.factory, rec.directory, rec.retention_days, self.clock)
         self._retention.start()
+        self._tallies = TallyRefresher(self.factory, self.clock)  # the reports' settled hours, hourly
+        self._tallies.start()
 
     def _agent_at_seat(self, seat: str) -> int | None:
         """The agent logged in at a seat now (a recording's agent until the ACD names who took the call)."""
@@ -256,6 +260,8 @@ class Hotline:
             await asyncio.gather(self._http_task, return_exceptions=True)
         if self._retention is not None:
             await self._retention.stop()
+        if self._tallies is not None:
+            await self._tallies.stop()
         if self.acd is not None:
             await self.acd.stop()
         if self.agi is not None:

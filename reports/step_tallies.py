@@ -6,7 +6,8 @@ the rows, in SQL. Segments lying inside one UTC bucket, the vast majority, are s
 bucket; the few that cross a bucket boundary, start before the period or are still open are fetched and cut
 at the local periods in Python (:meth:`Bucketing.overlaps`). The same arithmetic as
 :mod:`reports.trunk_occupancy`, per bucket instead of per row, so a year needs no year of rows in Python.
-The state at the period's start is the last row of the ``LOOKBACK`` before it (none: nothing counted)."""
+The state at the period's start is the last row of the ``LOOKBACK`` before it (none: nothing counted).
+Settled whole hours are read pre-aggregated (:mod:`reports.report_tallies_store`); only the rest is live."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from kernel.database import UtcDateTime
 from reports.arith import seconds_between
 from reports.metric_sql import Window, bucket_number, plain_key
 from reports.metrics import Tally
+from reports.report_tallies_store import split, stored_agent_seconds, stored_trunk, sub_window
 
 LOOKBACK = timedelta(days=1)
 HANDLING = frozenset({"on_call", "wrap_up", "dialing"})
@@ -33,7 +35,7 @@ AVAILABLE = frozenset({"ready", "offered"})
 KeyedTally = tuple[int, str | None, Tally]
 
 
-def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: Any,
+def segments(session: Session, window: Window, *, at: Any, row_id: Any, value: Any,
               partition: Any | None, where: list[ColumnElement[bool]],
               by_partition: bool = True) -> dict[tuple[int, Any, Any], float]:
     """Seconds per (local period, partition, value), summed over the log's segments in the window (the
@@ -72,28 +74,53 @@ def _segments(session: Session, window: Window, *, at: Any, row_id: Any, value: 
 
 def agent_state_tallies(session: Session, window: Window, *, by_agent: bool,
                         agent_id: int | None) -> list[KeyedTally]:
-    """Agents' handle time and available time per local period (and agent, when ``by_agent``)."""
-    change = AgentStateChange
-    where = [] if agent_id is None else [change.agent_id == agent_id]
-    segments = _segments(session, window, at=change.at, row_id=change.id, value=change.to_state,
-                         partition=change.agent_id, where=where, by_partition=by_agent)
+    """Agents' handle time and available time per local period (and agent, when ``by_agent``): the settled
+    hours from ``agent_state_hour``, the rest live from the log."""
+    part = split(session, window)
+    seconds = stored_agent_seconds(session, window, part, by_agent=by_agent, agent_id=agent_id)
+    for start, end in part.live:
+        for piece, value in agent_seconds(session, sub_window(window, start, end), by_agent=by_agent,
+                                          agent_id=agent_id).items():
+            seconds[piece] = seconds.get(piece, 0.0) + value
     totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
-    for (index, agent, state), seconds in segments.items():
+    for (index, agent, state), value in seconds.items():
         if state not in HANDLING and state not in AVAILABLE:
             continue
-        tally = Tally(handle_state_seconds=seconds) if state in HANDLING else Tally(available_state_seconds=seconds)
+        tally = Tally(handle_state_seconds=value) if state in HANDLING else Tally(available_state_seconds=value)
         slot = (index, plain_key(agent) if by_agent else None)
         totals[slot] = totals[slot] + tally
     return [(index, key, tally) for (index, key), tally in totals.items()]
 
 
+def agent_seconds(session: Session, window: Window, *, by_agent: bool,
+                  agent_id: int | None) -> dict[tuple[int, Any, Any], float]:
+    """Seconds per (local period, agent or None, state), live from ``agent_state_change``."""
+    change = AgentStateChange
+    where = [] if agent_id is None else [change.agent_id == agent_id]
+    return segments(session, window, at=change.at, row_id=change.id, value=change.to_state,
+                    partition=change.agent_id, where=where, by_partition=by_agent)
+
+
 def trunk_tallies(session: Session, window: Window) -> list[KeyedTally]:
-    """Line-seconds, peak lines and all-lines-busy refusals of the carrier trunk per local period."""
-    row = TrunkOccupancy
-    segments = _segments(session, window, at=row.at, row_id=row.id, value=row.lines_in_use, partition=None,
-                         where=[])
+    """Line-seconds, peak lines and all-lines-busy refusals of the carrier trunk per local period: the settled
+    hours from ``trunk_hour``, the rest live from the log."""
+    part = split(session, window)
+    found = stored_trunk(session, window, part)
+    for start, end in part.live:
+        found += trunk_live(session, sub_window(window, start, end))
     totals: dict[int, Tally] = defaultdict(Tally)
-    for (index, _, lines), seconds in segments.items():
+    for index, tally in found:
+        totals[index] = totals[index] + tally
+    return [(index, None, tally) for index, tally in totals.items()]
+
+
+def trunk_live(session: Session, window: Window) -> list[tuple[int, Tally]]:
+    """The trunk's tallies per local period, live from ``trunk_occupancy``."""
+    row = TrunkOccupancy
+    found = segments(session, window, at=row.at, row_id=row.id, value=row.lines_in_use, partition=None,
+                     where=[])
+    totals: dict[int, Tally] = defaultdict(Tally)
+    for (index, _, lines), seconds in found.items():
         peak = lines if seconds > 0 else None
         totals[index] = totals[index] + Tally(trunk_line_seconds=lines * seconds, trunk_peak_lines=peak)
     dialect = session.get_bind().dialect.name
@@ -107,7 +134,7 @@ def trunk_tallies(session: Session, window: Window) -> list[KeyedTally]:
             continue
         index = window.periods.local_index(int(utc_bucket))
         totals[index] = totals[index] + Tally(trunk_peak_lines=int(peak), all_lines_busy=int(refused))
-    return [(index, None, tally) for index, tally in totals.items()]
+    return list(totals.items())
 
 
 def observed_seconds(window: Window) -> Iterator[tuple[int, float]]:

@@ -1,0 +1,108 @@
+"""The read side of the step tallies pre-aggregated per settled UTC hour (``agent_state_hour``, ``trunk_hour``;
+filled by :mod:`reports.report_tallies`): which part of a report's window they cover, and their sums.
+
+They serve a report whose UTC buckets are whole hours (every zone with whole-hour offsets) or that has a
+single period (by=total). Reports in 15-minute buckets (zones with half-hour offsets, such as Asia/Kolkata,
+by hour/day/...) take the live path throughout: hour rows cannot be cut at quarter hours, and quarter-hour
+tables would quadruple the rows for zones the hotline does not serve. The covered range is the run of filled
+hours from the first whole hour of the window; the rest (the partial hours at either end, the hours not
+settled or not filled yet) is computed live from the logs, so the answer does not depend on the tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from acd.models import AgentStateHour
+from contacts.models import TrunkHour
+from reports.metric_sql import Window
+from reports.metrics import Tally
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Split:
+    """The stored hours ``[stored_start, stored_end)`` (empty when equal) and the live ranges around them."""
+
+    stored_start: datetime
+    stored_end: datetime
+    live: tuple[tuple[datetime, datetime], ...]
+
+
+def floor_hour(moment: datetime) -> datetime:
+    return datetime.fromtimestamp(moment.timestamp() // 3600 * 3600, UTC)
+
+
+def ceil_hour(moment: datetime) -> datetime:
+    floor = floor_hour(moment)
+    return floor if floor == moment else floor + HOUR
+
+
+def split(session: Session, window: Window) -> Split:
+    """Which hours of ``[start, cutoff)`` the tables give and which ranges are computed live."""
+    start, cutoff = window.start, window.cutoff
+    first, last = ceil_hour(start), floor_hour(cutoff)
+    everything_live = Split(first, first, ((start, cutoff),) if cutoff > start else ())
+    if window.periods.utc_seconds not in (None, 3600) or last <= first:
+        return everything_live
+    count, latest = session.execute(select(func.count(), func.max(TrunkHour.hour_start))
+                                    .where(TrunkHour.hour_start >= first, TrunkHour.hour_start < last)).one()
+    if not count or latest is None:
+        return everything_live
+    end = latest + HOUR
+    if count != round((end - first) / HOUR):  # a gap: not the contiguous run the refresher fills
+        return everything_live
+    live = tuple((a, b) for a, b in ((start, first), (end, cutoff)) if b > a)
+    return Split(first, end, live)
+
+
+def sub_window(window: Window, start: datetime, end: datetime) -> Window:
+    """The part ``[start, end)`` of the report's window, in the report's periods."""
+    return Window(start=start, end=end, now=end, periods=window.periods)
+
+
+def stored_agent_seconds(session: Session, window: Window, part: Split, *, by_agent: bool,
+                         agent_id: int | None) -> dict[tuple[int, Any, Any], float]:
+    """Seconds per (local period, agent or None, state) from ``agent_state_hour`` over the stored hours."""
+    if part.stored_end <= part.stored_start:
+        return {}
+    row = AgentStateHour
+    hourly = window.periods.utc_seconds is not None
+    keys: list[Any] = ([row.hour_start] if hourly else []) + ([row.agent_id] if by_agent else []) + [row.state]
+    query = (select(*keys, func.sum(row.seconds))
+             .where(row.hour_start >= part.stored_start, row.hour_start < part.stored_end,
+                    *([] if agent_id is None else [row.agent_id == agent_id]))
+             .group_by(*keys))
+    seconds: dict[tuple[int, Any, Any], float] = {}
+    for values in session.execute(query):
+        hour = values[0] if hourly else None
+        agent = values[-3] if by_agent else None
+        index = window.periods.index_at(hour) if hour is not None else 0
+        slot = (index, agent, values[-2])
+        seconds[slot] = seconds.get(slot, 0.0) + float(values[-1] or 0)
+    return seconds
+
+
+def stored_trunk(session: Session, window: Window, part: Split) -> list[tuple[int, Tally]]:
+    """(local period, trunk tally) per stored hour (one row in all for by=total)."""
+    if part.stored_end <= part.stored_start:
+        return []
+    row = TrunkHour
+    hourly = window.periods.utc_seconds is not None
+    keys: list[Any] = [row.hour_start] if hourly else []
+    query = (select(*keys, func.sum(row.line_seconds), func.max(row.peak_lines), func.sum(row.refused))
+             .where(row.hour_start >= part.stored_start, row.hour_start < part.stored_end)
+             .group_by(*keys))
+    result = []
+    for values in session.execute(query):
+        index = window.periods.index_at(values[0]) if hourly else 0
+        line_seconds, peak, refused = values[-3:]
+        result.append((index, Tally(trunk_line_seconds=float(line_seconds or 0),
+                                    trunk_peak_lines=None if peak is None else int(peak),
+                                    all_lines_busy=int(refused or 0))))
+    return result
