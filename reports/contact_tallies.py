@@ -4,7 +4,7 @@ key, in one query: counts and sums only (see :mod:`reports.metrics`).
 After-call work is the contact's ``acw_seconds``, which the agent state log keeps as each wrap-up ends (see
 :func:`_acw` for a call without it). First-contact resolution needs the next inbound call on the same
 account: one LEAD over the distinct arrivals with an account from the period's start to 7 days after its
-end, joined to the calls (no probe per call); the query groups by its outcome as well."""
+end, joined to the calls (no probe per call)."""
 
 from __future__ import annotations
 
@@ -68,12 +68,14 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
     fcr = _fcr_state(dialect, answered_c, window.now, nexts)
     bucket = bucket_number(dialect, Contact.arrived_at, size)
     key = contact_key(group)
-    groups: list[Any] = [literal_column("fcr")] + ([bucket] if size else []) + ([key] if key is not None else [])
+    groups: list[Any] = ([bucket] if size else []) + ([key] if key is not None else [])
     query = (
         select(
             bucket if size else literal_column("0"),
             key if key is not None else literal_column("NULL"),
-            fcr.label("fcr"),
+            func.count(case((fcr.in_((_RESOLVED, _REPEATED)), 1))),
+            func.count(case((fcr == _RESOLVED, 1))),
+            func.count(case((fcr == _PENDING, 1))),
             func.count(),
             func.count(case((offered_c, 1))),
             func.count(case((answered_c, 1))),
@@ -101,25 +103,19 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
     )
     result = []
     for row in session.execute(query):
-        (utc_bucket, key_value, fcr_state, calls, offered, answered, abandoned, short, within, speed_sum, longest,
-         handled, talk_sum, acw_sum, self_served, deflected, requested, completed, surveyed, rated,
-         satisfied) = row
+        (utc_bucket, key_value, fcr_eligible, fcr_resolved, fcr_pending, calls, offered, answered, abandoned,
+         short, within, speed_sum, longest, handled, talk_sum, acw_sum, self_served, deflected, requested,
+         completed, surveyed, rated, satisfied) = row
         tally = Tally(
             calls=calls, offered=offered, answered=answered, abandoned=abandoned, short_abandoned=short,
             answered_within_target=within, answer_wait_seconds=_float(speed_sum),
             longest_wait_seconds=None if longest is None else float(longest), handled=handled,
             talk_seconds=_float(talk_sum), acw_seconds=_float(acw_sum), self_served=self_served,
             deflected=deflected, callbacks_requested=requested, callbacks_completed=completed,
-            fcr_eligible=_count_if(fcr_state, calls, (_RESOLVED, _REPEATED)),
-            fcr_resolved=_count_if(fcr_state, calls, (_RESOLVED,)),
-            fcr_pending=_count_if(fcr_state, calls, (_PENDING,)),
+            fcr_eligible=fcr_eligible, fcr_resolved=fcr_resolved, fcr_pending=fcr_pending,
             survey_offered=surveyed, survey_responses=rated, satisfied=satisfied)
         result.append((window.periods.local_index(int(utc_bucket)), plain_key(key_value), tally))
     return result
-
-
-def _count_if(state: int | None, calls: int, counted: tuple[int, ...]) -> int:
-    return calls if state in counted else 0
 
 
 def _float(value: Any) -> float:
