@@ -6,7 +6,11 @@ single period (by=total). Reports in 15-minute buckets (zones with half-hour off
 by hour/day/...) take the live path throughout: hour rows cannot be cut at quarter hours, and quarter-hour
 tables would quadruple the rows for zones the hotline does not serve. The covered range is the run of filled
 hours from the first whole hour of the window; the rest (the partial hours at either end, the hours not
-settled or not filled yet) is computed live from the logs, so the answer does not depend on the tables."""
+settled or not filled yet) is computed live from the logs, so the answer does not depend on the tables.
+One difference remains by construction: the state at the start of a range is the last change of the day
+before it (:data:`reports.step_tallies.LOOKBACK`), and the ranges now start at hours (the refresher's batches,
+the live remainder) rather than at the report's start, so a state left unchanged for more than a day may be
+counted where the live report over the whole period would have dropped it, or the reverse."""
 
 from __future__ import annotations
 
