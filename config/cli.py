@@ -243,6 +243,7 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     options = SimulationOptions(request=request, agents=args.agents, patience_seconds=args.patience,
                                 wrapup_mean_seconds=args.wrapup, directory=args.dir)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per agent request would drown the figures
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop SIPp and log the agents out
     try:
         result = simulate(settings, options)
     except InvalidInput as exc:

@@ -1,7 +1,8 @@
 """Simulated agents: each logs in through the console API, binds a seat, opens the console websocket and goes
 ready, as a person at the console would. Its seat phone (the SIPp UAS) answers and talks; when the console says
 the agent is in wrap-up, the agent ends it from the console (``PUT /api/agent/state ready``) after a drawn
-time. One thread per agent reads its websocket."""
+time; after an offer its seat missed (the ACD makes the agent not ready), it goes ready again. One thread per
+agent reads its websocket."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from websockets.sync.client import ClientConnection, connect
 from loadgen.plan import wrapup_seconds
 
 log = logging.getLogger(__name__)
+MISSED_READY_SECONDS = 1.0  # after a missed offer, the agent presses ready again this much later
 
 
 @dataclass
@@ -26,6 +28,7 @@ class AgentCounts:
     calls: int = 0
     wrapups_ended: int = 0
     wrapup_refused: int = 0  # the ACD had moved on (wrap-up over, or a new offer) before the agent ended it
+    missed: int = 0  # offers the seat did not answer (the ACD made the agent not ready; they go ready again)
     errors: list[str] = field(default_factory=list)
 
 
@@ -81,13 +84,19 @@ class SimulatedAgent:
         elif to_state == "on_call":
             self.counts.calls += 1
         elif to_state == "wrap_up":
-            delay = wrapup_seconds(self._seed, self.number, self.counts.calls, self._wrapup_mean)
-            timer = threading.Timer(delay, self._end_wrapup)
-            timer.daemon = True
-            self._timers.append(timer)
-            timer.start()
+            self._later(wrapup_seconds(self._seed, self.number, self.counts.calls, self._wrapup_mean))
+        elif to_state == "not_ready" and message.get("reason") == "missed":
+            self.counts.missed += 1
+            self._later(MISSED_READY_SECONDS)
 
-    def _end_wrapup(self) -> None:
+    def _later(self, delay: float) -> None:
+        """Goes ready from the console after ``delay`` seconds."""
+        timer = threading.Timer(delay, self._go_ready)
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def _go_ready(self) -> None:
         if self._stopping:
             return
         try:

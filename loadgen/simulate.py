@@ -53,6 +53,7 @@ class SimulationResult:
     offer_latency_seconds: list[float]
     processes: dict[str, ProcessFigures]
     agent_offers: int
+    agent_missed: int
     agent_problems: list[str] = field(default_factory=list)
     sipp_errors: list[str] = field(default_factory=list)
     directory: Path = Path(".")
@@ -132,6 +133,7 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
                                  recording=settings.recordings.enabled),
         offer_latency_seconds=offer_latencies(records.offers, records.contacts, records.ready_changes),
         processes=processes, agent_offers=sum(a.counts.offers for a in agents),
+        agent_missed=sum(a.counts.missed for a in agents),
         agent_problems=[f"{a.username}: {e}" for a in agents for e in a.counts.errors],
         sipp_errors=sipp.error_lines("callers") + sipp.error_lines("seats"), directory=directory)
 
