@@ -31,7 +31,7 @@ def format_report(result: SimulationResult) -> str:
         lines.append(f"  offer latency (ACD: offerable -> call.offered) ms over {offer.count} offers: "
                      f"p50 {offer.p50:.1f}, p90 {offer.p90:.1f}, p99 {offer.p99:.1f}, max {offer.max:.1f}")
     lines.append(f"  offers seen by the agents' consoles: {result.agent_offers} (missed by the seat: "
-                 f"{result.agent_missed})")
+                 f"{result.agent_missed}); wrap-ups ended from the console: {result.wrapups_ended}")
     lines.append("  processes (CPU % of one core, mean / max; RSS max):")
     for figures in result.processes.values():
         lines.append(f"    {figures.name:<13} pid {figures.pid:<7} CPU {figures.cpu_mean:5.1f} / "

@@ -54,6 +54,7 @@ class SimulationResult:
     processes: dict[str, ProcessFigures]
     agent_offers: int
     agent_missed: int
+    wrapups_ended: int  # by the agents from the console (the rest ran out on the ACD's own clock)
     agent_problems: list[str] = field(default_factory=list)
     sipp_errors: list[str] = field(default_factory=list)
     directory: Path = Path(".")
@@ -134,6 +135,7 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
         offer_latency_seconds=offer_latencies(records.offers, records.contacts, records.ready_changes),
         processes=processes, agent_offers=sum(a.counts.offers for a in agents),
         agent_missed=sum(a.counts.missed for a in agents),
+        wrapups_ended=sum(a.counts.wrapups_ended for a in agents),
         agent_problems=[f"{a.username}: {e}" for a in agents for e in a.counts.errors],
         sipp_errors=sipp.error_lines("callers") + sipp.error_lines("seats"), directory=directory)
 
