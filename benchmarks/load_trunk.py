@@ -2,9 +2,11 @@
 app, SQLite) with 50 everyday seats, recording on and the post-call survey on.
 
 Stages (each on a fresh hotline, so every process's figures and every contact belong to that stage):
-- ``small``: 10 calls, 4 agents; must reconcile clean (the rig works) — the benchmark stops otherwise.
+- ``small``: 10 calls, 4 agents, 10 consoles; must reconcile clean (the rig works) — the benchmark stops
+  otherwise.
 - ``120``: 120 calls arriving within about 15 s through the IVR (Poisson), each staying long enough (talk
-  20-160 s, bill self-service about 50 s in the IVR) that all 120 trunk lines are taken at once; 50 agents.
+  20-160 s, bill self-service about 50 s in the IVR) that all 120 trunk lines are taken at once; 50 agents;
+  200 supervisors' consoles on websockets, each receiving every agent's state change (the push latency).
 - ``240``: the same with 240 calls and 240 trunk lines.
 
 Prints each stage's command and ``simulate``'s figures; exits non-zero when a stage did not reconcile.
@@ -34,12 +36,13 @@ class Stage:
     talk: float
     talk_min: float
     trunk_lines: int = 120
+    consoles: int = 0
 
 
 STAGES = {
-    "small": Stage("small", calls=10, rate=2.0, agents=4, talk=8.0, talk_min=3.0),
-    "120": Stage("120", calls=120, rate=8.0, agents=50, talk=40.0, talk_min=20.0),
-    "240": Stage("240", calls=240, rate=16.0, agents=50, talk=40.0, talk_min=20.0, trunk_lines=240),
+    "small": Stage("small", calls=10, rate=2.0, agents=4, talk=8.0, talk_min=3.0, consoles=10),
+    "120": Stage("120", calls=120, rate=8.0, agents=50, talk=40.0, talk_min=20.0, consoles=200),
+    "240": Stage("240", calls=240, rate=16.0, agents=50, talk=40.0, talk_min=20.0, trunk_lines=240, consoles=200),
 }
 
 
@@ -54,6 +57,7 @@ def run_stage(stage: Stage) -> bool:
     command = [sys.executable, "-m", "config.cli", "--settings", str(hotline.root / "settings.toml"), "simulate",
                "--calls", str(stage.calls), "--rate", str(stage.rate), "--agents", str(stage.agents),
                "--talk", str(stage.talk), "--talk-min", str(stage.talk_min), "--patience", "400",
+               "--consoles", str(stage.consoles),
                "--dir", str(root / "sipp")]
     print(f"\n== stage {stage.name}: {stage.calls} calls, {stage.agents} agents, {stage.trunk_lines} trunk lines")
     print("$ " + shlex.join(command), flush=True)

@@ -221,6 +221,8 @@ def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     sim.add_argument("--patience", type=float, default=600.0, help="a caller still waiting hangs up after this")
     sim.add_argument("--mix", default="agent=5,repair=2,bill=3", help="IVR paths and their weights")
     sim.add_argument("--even", action="store_true", help="evenly spaced arrivals (default: Poisson)")
+    sim.add_argument("--consoles", type=int, default=0, help="supervisors' consoles (websockets) watching: "
+                     "latency of agent state pushes")
     sim.add_argument("--seed", type=int, default=96106)
     sim.add_argument("--run-tag", type=int, default=1, help="0-99: callers are numbered 139<tag><index>")
     sim.add_argument("--dir", type=Path, default=None, help="where SIPp's files go (default: a temporary dir)")
@@ -241,7 +243,7 @@ def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     request = PlanRequest(calls=args.calls, rate=args.rate, seed=args.seed, talk_mean_seconds=args.talk,
                           talk_min_seconds=args.talk_min, poisson=not args.even, mix=mix, run_tag=args.run_tag)
     options = SimulationOptions(request=request, agents=args.agents, patience_seconds=args.patience,
-                                wrapup_mean_seconds=args.wrapup, directory=args.dir)
+                                wrapup_mean_seconds=args.wrapup, directory=args.dir, consoles=args.consoles)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per agent request would drown the figures
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop SIPp and log the agents out
     try:

@@ -37,6 +37,18 @@ def ensure_agents(factory: sessionmaker[Session], count: int, now: datetime) -> 
     return names
 
 
+SIM_SUPERVISOR = "sim-supervisor"
+
+
+def ensure_supervisor(factory: sessionmaker[Session], now: datetime) -> str:
+    """The simulated supervisor whose consoles watch the run, created if it does not exist yet."""
+    with transaction(factory) as session:
+        if session.scalars(select(User).where(User.username == SIM_SUPERVISOR)).one_or_none() is None:
+            create_user(session, username=SIM_SUPERVISOR, password=SIM_PASSWORD, role="supervisor",
+                        display_name="模拟班长", now=now)
+    return SIM_SUPERVISOR
+
+
 @dataclass(frozen=True)
 class RunRecords:
     contacts: list[dict[str, Any]]

@@ -30,6 +30,11 @@ def format_report(result: SimulationResult) -> str:
     if offer:
         lines.append(f"  offer latency (ACD: offerable -> call.offered) ms over {offer.count} offers: "
                      f"p50 {offer.p50:.1f}, p90 {offer.p90:.1f}, p99 {offer.p99:.1f}, max {offer.max:.1f}")
+    pushes = percentiles([s * 1000 for s in result.console_latency_seconds])
+    if pushes:
+        lines.append(f"  agent state pushes to {result.consoles} supervisor consoles (websocket), ms over "
+                     f"{pushes.count} pushes: p50 {pushes.p50:.1f}, p90 {pushes.p90:.1f}, p99 {pushes.p99:.1f}, "
+                     f"max {pushes.max:.1f}")
     lines.append(f"  offers seen by the agents' consoles: {result.agent_offers} (missed by the seat: "
                  f"{result.agent_missed}); wrap-ups ended from the console: {result.wrapups_ended}")
     lines.append("  processes (CPU % of one core, mean / max; RSS max):")

@@ -9,6 +9,7 @@ ports, the seats and their passwords, and the database from it."""
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,10 +24,11 @@ from config.settings import Settings
 from kernel.database import make_engine, make_session_factory
 from kernel.errors import InvalidInput
 from loadgen.agents import SimulatedAgent
+from loadgen.consoles import ConsoleWatchers
 from loadgen.plan import CallPlan, PlanRequest, draw_plan
 from loadgen.procstats import ProcessFigures, ProcessSampler, listening_pid
 from loadgen.reconcile import Reconciliation, offer_latencies, peak_concurrency, reconcile
-from loadgen.records import SIM_PASSWORD, ended_contacts, ensure_agents, read_run
+from loadgen.records import SIM_PASSWORD, ended_contacts, ensure_agents, ensure_supervisor, read_run
 from loadgen.sipp_log import CallerFigures, caller_figures, milestones
 from loadgen.sipp_process import SippRun, free_udp_port, stop_process
 
@@ -39,6 +41,7 @@ class SimulationOptions:
     agents: int
     patience_seconds: float = 600.0  # a caller not hung up on by then hangs up (an abandon: a failure)
     wrapup_mean_seconds: float = 2.0  # agents end wrap-up from the console after about this long
+    consoles: int = 0  # supervisors' consoles (websockets) watching the run: state-push latency
     settle_seconds: float = 30.0  # after the last caller: time for the last contacts to be written
     directory: Path | None = None  # SIPp's files; default: a new temporary directory
 
@@ -55,6 +58,8 @@ class SimulationResult:
     agent_offers: int
     agent_missed: int
     wrapups_ended: int  # by the agents from the console (the rest ran out on the ACD's own clock)
+    consoles: int = 0
+    console_latency_seconds: list[float] = field(default_factory=list)
     agent_problems: list[str] = field(default_factory=list)
     sipp_errors: list[str] = field(default_factory=list)
     directory: Path = Path(".")
@@ -76,6 +81,8 @@ def check_options(settings: Settings, options: SimulationOptions) -> list[tuple[
         raise InvalidInput(f"agents must be 1 to {len(seats)} (the hotline's everyday seats)")
     if options.patience_seconds <= 0:
         raise InvalidInput("patience must be above 0 seconds")
+    if not 0 <= options.consoles <= 1000:
+        raise InvalidInput("consoles must be 0 to 1000")
     return seats[:options.agents]
 
 
@@ -92,10 +99,11 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
                    caller_media_port=free_udp_port(4))
     sipp.write(plan, seats, options.patience_seconds)
     base_url = f"http://{settings.http.host}:{settings.http.port}"
-    sampler = ProcessSampler(_hotline_processes(settings))
+    sampler = ProcessSampler({**_hotline_processes(settings), "simulate": os.getpid()})
     agents = [SimulatedAgent(base_url, name, SIM_PASSWORD, seat, number=n, seed=options.request.seed,
                              wrapup_mean_seconds=options.wrapup_mean_seconds)
               for n, (name, (seat, _)) in enumerate(zip(usernames, seats, strict=True), start=1)]
+    watchers = _console_watchers(factory, base_url, options.consoles, started_at)
     sipp.register(len(seats))
     seat_phones = sipp.start_seats()
     sampler.add("sipp seats", seat_phones.pid)
@@ -105,6 +113,8 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
         _wait_registered(base_url, usernames[0], [seat for seat, _ in seats])
         for agent in agents:
             agent.start()
+        if watchers is not None:
+            watchers.start()
         sampler.start()
         clock = time.monotonic()
         callers = sipp.start_callers(len(plan.calls),
@@ -119,6 +129,8 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
             stop_process(callers)
         for agent in agents:
             agent.stop()
+        if watchers is not None:
+            watchers.stop()
         stop_process(seat_phones)
         try:
             sipp.register(len(seats), unregister=True)
@@ -136,8 +148,21 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
         processes=processes, agent_offers=sum(a.counts.offers for a in agents),
         agent_missed=sum(a.counts.missed for a in agents),
         wrapups_ended=sum(a.counts.wrapups_ended for a in agents),
-        agent_problems=[f"{a.username}: {e}" for a in agents for e in a.counts.errors],
+        agent_problems=[f"{a.username}: {e}" for a in agents for e in a.counts.errors]
+        + (watchers.errors[:10] if watchers else []),
+        consoles=options.consoles, console_latency_seconds=watchers.latencies if watchers else [],
         sipp_errors=sipp.error_lines("callers") + sipp.error_lines("seats"), directory=directory)
+
+
+def _console_watchers(factory: sessionmaker[Session], base_url: str, count: int,
+                      now: datetime) -> ConsoleWatchers | None:
+    if count <= 0:
+        return None
+    username = ensure_supervisor(factory, now)
+    login = httpx.post(f"{base_url}/api/auth/login", json={"username": username, "password": SIM_PASSWORD},
+                       timeout=10)
+    login.raise_for_status()
+    return ConsoleWatchers(base_url.replace("http", "ws", 1) + f"/ws?token={login.json()['access_token']}", count)
 
 
 def _hotline_processes(settings: Settings) -> dict[str, int]:
