@@ -106,3 +106,29 @@ def test_sipp_action_log_gives_each_callers_milestones_and_the_figures() -> None
     assert (figures.invited, figures.set_up, figures.completed, figures.gave_up, figures.failed) == (3, 2, 1, 1, 3)
     assert figures.setup_seconds == pytest.approx((0.004, 0.05))
     assert [x for span in figures.spans for x in span] == pytest.approx([0.104, 20.104, 0.65, 90.65])
+
+
+def test_the_report_prints_every_figure_and_each_finding() -> None:
+    from loadgen.procstats import ProcessFigures
+    from loadgen.reconcile import Finding, Reconciliation
+    from loadgen.report import format_report
+    from loadgen.simulate import SimulationResult
+
+    p = plan()
+    callers = caller_figures(6, milestones([f"invite {c.caller_number} 0" for c in p.calls]
+                                           + [f"up {c.caller_number} 5" for c in p.calls]
+                                           + [f"far_bye {c.caller_number} 9000" for c in p.calls[1:]]))
+    result = SimulationResult(
+        plan=p, started_at=T0, seconds=42.0, callers=callers,
+        reconciliation=Reconciliation(6, 5, (Finding(p.calls[0].caller_number, "missing", "no contact"),)),
+        offer_latency_seconds=[0.001, 0.002], processes={"asterisk": ProcessFigures("asterisk", 7, [10.0, 30.0],
+                                                                                    [50 * 1024 * 1024])},
+        agent_offers=5, agent_missed=1, wrapups_ended=4, consoles=3, console_latency_seconds=[0.01, 0.02, 0.03])
+    text = format_report(result)
+    assert "calls attempted 6, INVITEs sent 6, set up 6, completed 5, failed 1" in text
+    assert "peak concurrent calls 5" in text
+    assert "offer latency (ACD: offerable -> call.offered) ms over 2 offers: p50 1.0" in text
+    assert "agent state pushes to 3 supervisor consoles (websocket), ms over 3 pushes: p50 20.0" in text
+    assert "asterisk      pid 7       CPU  20.0 /  30.0 %  RSS   50.0 MiB" in text
+    assert "reconciliation: 5/6 planned calls recorded as planned: 1 finding(s)" in text
+    assert f"{p.calls[0].caller_number} missing: no contact" in text
