@@ -89,6 +89,17 @@ def _check(call: PlannedCall, contacts: list[Mapping[str, Any]], recorded: set[s
     return found
 
 
+def report_agreement(plan: CallPlan, figures: Mapping[str, Any]) -> list[Finding]:
+    """The day's summary report (``/api/reports/summary`` figures) against the plan's own counts, for a
+    database that holds only the plan's calls: every call arrived, the agent paths offered and answered, the
+    bill paths self-served, none abandoned."""
+    answered = sum(call.expected_outcome == ANSWERED for call in plan.calls)
+    expected = {"calls": len(plan.calls), "offered": answered, "answered": answered,
+                "self_served": len(plan.calls) - answered, "abandoned": 0}
+    return [Finding("report", name, f"the report says {figures.get(name)}, the plan {value}")
+            for name, value in expected.items() if figures.get(name) != value]
+
+
 @dataclass(frozen=True)
 class Percentiles:
     count: int

@@ -41,6 +41,14 @@ def format_report(result: SimulationResult) -> str:
     for figures in result.processes.values():
         lines.append(f"    {figures.name:<13} pid {figures.pid:<7} CPU {figures.cpu_mean:5.1f} / "
                      f"{figures.cpu_max:5.1f} %  RSS {figures.rss_max / MIB:6.1f} MiB")
+    if result.emergency_switched_seconds is not None:
+        lines.append(f"  emergency switch thrown {result.emergency_switched_seconds:.0f} s into the run; "
+                     f"{result.emergency_agents} more agents joined on the emergency seats and were offered "
+                     f"{result.emergency_offers} calls")
+    if result.report_checked:
+        lines.append("  the day's summary report agrees with the plan's counts" if not result.report_findings
+                     else "  the day's summary report disagrees with the plan:")
+        lines += [f"    {f.problem}: {f.detail}" for f in result.report_findings]
     verdict = "clean" if rec.clean else f"{len(rec.findings)} finding(s)"
     lines.append(f"  reconciliation: {rec.matched}/{rec.planned} planned calls recorded as planned: {verdict}")
     lines += [f"    {f.caller_number} {f.problem}: {f.detail}" for f in rec.findings[:50]]

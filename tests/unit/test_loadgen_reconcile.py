@@ -132,3 +132,17 @@ def test_the_report_prints_every_figure_and_each_finding() -> None:
     assert "asterisk      pid 7       CPU  20.0 /  30.0 %  RSS   50.0 MiB" in text
     assert "reconciliation: 5/6 planned calls recorded as planned: 1 finding(s)" in text
     assert f"{p.calls[0].caller_number} missing: no contact" in text
+
+
+def test_the_days_report_must_count_exactly_the_plan() -> None:
+    from loadgen.reconcile import report_agreement
+
+    p = plan()
+    answered = sum(c.expected_outcome == "answered" for c in p.calls)
+    agreeing = {"calls": 6, "offered": answered, "answered": answered, "self_served": 6 - answered,
+                "abandoned": 0, "service_level": 0.5}
+    assert report_agreement(p, agreeing) == []
+    findings = report_agreement(p, dict(agreeing, answered=answered - 1, abandoned=1))
+    assert [(f.problem, f.detail) for f in findings] == [
+        ("answered", f"the report says {answered - 1}, the plan {answered}"),
+        ("abandoned", "the report says 1, the plan 0")]
