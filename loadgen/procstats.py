@@ -87,10 +87,12 @@ class ProcessSampler:
         self.figures = {name: ProcessFigures(name, pid) for name, pid in processes.items()}
         self._interval = interval
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # a process may be added while the thread samples
         self._thread = threading.Thread(target=self._run, name="process-sampler", daemon=True)
 
     def add(self, name: str, pid: int) -> None:
-        self.figures[name] = ProcessFigures(name, pid)
+        with self._lock:
+            self.figures[name] = ProcessFigures(name, pid)
 
     def start(self) -> None:
         self._thread.start()
@@ -104,7 +106,9 @@ class ProcessSampler:
         last: dict[str, tuple[float, float]] = {}
         while not self._stop.is_set():
             now = time.monotonic()
-            for name, figures in list(self.figures.items()):
+            with self._lock:
+                watched = list(self.figures.items())
+            for name, figures in watched:
                 cpu = cpu_seconds(figures.pid)
                 if cpu is None:
                     continue
