@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "orders are listed as unowned for a supervisor to reassign")
     leave.add_argument("username")
     leave.add_argument("--reactivate", action="store_true", help="let the user log in again")
+    _add_simulate(commands)
     args = parser.parse_args(argv)
 
     try:
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return _check_menu(settings, args.file)
     if args.command == "deactivate-user":
         return _set_active(settings, args.username, args.reactivate)
+    if args.command == "simulate":
+        return _simulate(settings, args)
     return _create_user(settings, args.username, args.role, args.name or args.username, args.password,
                         skills=args.skills, queues=args.queues, team=args.team)
 
@@ -235,6 +238,61 @@ def _set_active(settings: Settings, username: str, active: bool) -> int:
         return 2
     sys.stdout.write(f"user {username} {'reactivated' if active else 'deactivated'}\n")
     return 0
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sim = commands.add_parser("simulate", help="load test: real SIP calls through the trunk, IVR and ACD, "
+                              "answered by simulated agents on SIPp seat phones (the hotline must be running "
+                              "with the same settings)")
+    sim.add_argument("--calls", type=int, default=20, help="calls to place")
+    sim.add_argument("--rate", type=float, default=1.0, help="mean arrivals a second")
+    sim.add_argument("--agents", type=int, default=4, help="simulated agents, one everyday seat each")
+    sim.add_argument("--talk", type=float, default=20.0, help="mean talk time, seconds (exponential)")
+    sim.add_argument("--talk-min", type=float, default=3.0, help="shortest talk time, seconds")
+    sim.add_argument("--wrapup", type=float, default=2.0, help="mean time agents take to end wrap-up, seconds")
+    sim.add_argument("--patience", type=float, default=600.0, help="a caller still waiting hangs up after this")
+    sim.add_argument("--mix", default="agent=5,repair=2,bill=3", help="IVR paths and their weights")
+    sim.add_argument("--even", action="store_true", help="evenly spaced arrivals (default: Poisson)")
+    sim.add_argument("--consoles", type=int, default=0, help="supervisors' consoles (websockets) watching: "
+                     "latency of agent state pushes")
+    sim.add_argument("--emergency-after", type=float, default=None, help="seconds into the run when the "
+                     "supervisor throws the emergency switch (a cold snap)")
+    sim.add_argument("--emergency-agents", type=int, default=0, help="agents who then join on emergency seats")
+    sim.add_argument("--check-report", action="store_true", help="the day's summary report must count exactly "
+                     "this run's calls (a hotline with a fresh database)")
+    sim.add_argument("--seed", type=int, default=96106)
+    sim.add_argument("--run-tag", type=int, default=1, help="0-99: callers are numbered 139<tag><index>")
+    sim.add_argument("--dir", type=Path, default=None, help="where SIPp's files go (default: a temporary dir)")
+
+
+def _simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from kernel.errors import InvalidInput
+    from loadgen.plan import PlanRequest
+    from loadgen.report import format_report
+    from loadgen.simulate import SimulationOptions, simulate
+
+    try:
+        mix = {kind.strip(): float(weight) for kind, _, weight in
+               (part.partition("=") for part in args.mix.split(",") if part.strip())}
+    except ValueError:
+        sys.stderr.write("qingquan simulate: --mix is kind=weight,... e.g. agent=5,repair=2,bill=3\n")
+        return 2
+    request = PlanRequest(calls=args.calls, rate=args.rate, seed=args.seed, talk_mean_seconds=args.talk,
+                          talk_min_seconds=args.talk_min, poisson=not args.even, mix=mix, run_tag=args.run_tag)
+    options = SimulationOptions(request=request, agents=args.agents, patience_seconds=args.patience,
+                                wrapup_mean_seconds=args.wrapup, directory=args.dir, consoles=args.consoles,
+                                emergency_after_seconds=args.emergency_after,
+                                emergency_agents=args.emergency_agents, check_report=args.check_report)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per agent request would drown the figures
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop SIPp and log the agents out
+    try:
+        result = simulate(settings, options)
+    except InvalidInput as exc:
+        sys.stderr.write(f"qingquan simulate: {exc.message}\n")
+        return 2
+    sys.stdout.write(format_report(result) + "\n")
+    clean = result.reconciliation.clean and not result.report_findings
+    return 0 if clean and result.callers.failed == 0 else 1
 
 
 if __name__ == "__main__":
