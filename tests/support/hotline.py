@@ -160,7 +160,7 @@ def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrid
             return bool(c.get("/api/health").json()["ami"]) and "demo is running" in hotline.log_text()
 
     try:
-        wait_for(up, timeout=60, interval=0.2, what="the hotline to start")
+        wait_for(up, timeout=120, interval=0.2, what="the hotline to start")
     except Exception:
         hotline.stop()
         raise
