@@ -8,7 +8,6 @@ once at start and then every hour."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kernel.clock import Clock
 from kernel.database import transaction
+from kernel.periodic import PeriodicJob
 from recordings.models import Recording
 
 log = logging.getLogger(__name__)
@@ -77,26 +77,14 @@ class RetentionSweeper:
         self._directory = directory
         self._retention_days = retention_days
         self._clock = clock
-        self._every_seconds = every_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._job = PeriodicJob("recording retention sweep", self.sweep, every_seconds, log)
 
     def start(self) -> None:
         if self._retention_days > 0:
-            self._task = asyncio.create_task(self._run(), name="recording-retention")
+            self._job.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await asyncio.to_thread(self.sweep)
-            except Exception:  # best effort: the next sweep tries again
-                log.exception("recordings: the retention sweep failed")
-            await asyncio.sleep(self._every_seconds)
+        await self._job.stop()
 
     def sweep(self) -> SweepResult:
         now = self._clock.now()

@@ -13,7 +13,6 @@ hour, for rows written into hours already filled)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from acd.models import AgentStateChange, AgentStateHour
 from contacts.models import TrunkHour, TrunkOccupancy
 from kernel.clock import Clock
+from kernel.periodic import PeriodicJob
 from reports.metric_periods import bucketing
 from reports.metric_sql import Window
 from reports.report_tallies_store import HOUR, floor_hour
@@ -93,31 +93,23 @@ def _fill(factory: sessionmaker[Session], start: datetime, end: datetime) -> Non
 
 
 class TallyRefresher:
-    """The app's hourly refresh of the settled hours (every node may run it: a batch is replaced whole)."""
+    """The app's hourly refresh of the settled hours (every node may run it: a batch is replaced whole); a
+    failure is logged, the report computes unfilled hours live and the next round retries."""
 
     def __init__(self, factory: sessionmaker[Session], clock: Clock,
                  every_seconds: float = REFRESH_EVERY_SECONDS) -> None:
         self._factory = factory
         self._clock = clock
-        self._every_seconds = every_seconds
-        self._task: asyncio.Task[None] | None = None
+        self._job = PeriodicJob("report-tallies", self._refresh, every_seconds, log)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="report-tallies")
+        self._job.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._job.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                hours = await asyncio.to_thread(refresh, self._factory, self._clock.now())
-                if hours:
-                    log.info("reports: %d settled hours of step tallies filled", hours)
-            except Exception:  # best effort: the report computes unfilled hours live; the next run retries
-                log.exception("reports: refreshing the step tallies failed")
-            await asyncio.sleep(self._every_seconds)
+    def _refresh(self) -> None:
+        hours = refresh(self._factory, self._clock.now())
+        if hours:
+            log.info("reports: %d settled hours of step tallies filled", hours)
 
