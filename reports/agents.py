@@ -235,22 +235,32 @@ def _call_figures(session: Session, start: datetime, end: datetime, now: datetim
 def _open_wrap_ups(session: Session, start: datetime, end: datetime, now: datetime) -> dict[int, float]:
     """Per agent: the seconds until now of a wrap-up still in progress (their last change from the period's
     start to :data:`WRAP_UP_LOOKAHEAD` after its end), for a call of the period they handled. One probe of the
-    index on (agent_id, at) per user."""
+    index on (agent_id, at) per user, then those rows and their calls."""
     log = AgentStateChange
-    last_id = (select(log.id)
-               .where(log.agent_id == User.id, log.at >= start, log.at < end + WRAP_UP_LOOKAHEAD)
-               .order_by(log.at.desc(), log.id.desc()).limit(1).correlate(User).scalar_subquery())
-    lasts = [row_id for (row_id,) in session.execute(select(last_id).select_from(User)) if row_id is not None]
+    latest = (select(func.max(log.at))
+              .where(log.agent_id == User.id, log.at >= start, log.at < end + WRAP_UP_LOOKAHEAD)
+              .correlate(User).scalar_subquery())
+    lasts = [and_(log.agent_id == agent, log.at == at)
+             for agent, at in session.execute(select(User.id, latest)) if at is not None]
     if not lasts:
         return {}
-    query = (select(log.agent_id, log.at)
-             .join(Contact, Contact.linkedid == log.linkedid)
-             .where(log.id.in_(lasts), log.to_state == _S.WRAP_UP.value, Contact.arrived_at >= start,
-                    Contact.arrived_at < end, inbound(),
-                    or_(and_(Contact.agent_id == log.agent_id, Contact.answered_at.is_not(None)),
-                        and_(Contact.transferred_to_agent_id == log.agent_id,
-                             Contact.transfer_answered_at.is_not(None)))))
-    return {agent: (now - at).total_seconds() for agent, at in session.execute(query)}
+    last: dict[int, tuple[str, str | None, datetime]] = {}
+    for agent, to_state, linkedid, at in session.execute(select(log.agent_id, log.to_state, log.linkedid, log.at)
+                                                         .where(or_(*lasts)).order_by(log.at, log.id)):
+        last[agent] = (to_state, linkedid, at)  # ties: the later row wins, as in the log's order
+    open_ = {linkedid: (agent, at) for agent, (state, linkedid, at) in last.items()
+             if state == _S.WRAP_UP.value and linkedid}
+    if not open_:
+        return {}
+    query = (select(Contact.linkedid, Contact.agent_id, Contact.answered_at, Contact.transferred_to_agent_id,
+                    Contact.transfer_answered_at)
+             .where(Contact.linkedid.in_(open_), Contact.arrived_at >= start, Contact.arrived_at < end, inbound()))
+    seconds: dict[int, float] = {}
+    for linkedid, first, answered_at, taker, taken_at in session.execute(query):
+        agent, at = open_[linkedid]
+        if (agent == first and answered_at is not None) or (agent == taker and taken_at is not None):
+            seconds[agent] = seconds.get(agent, 0.0) + (now - at).total_seconds()
+    return seconds
 
 
 def _taker_leg_ended() -> ColumnElement[Any]:
