@@ -164,7 +164,14 @@ def _state_seconds(session: Session, start: datetime, end: datetime, now: dateti
             by_state = found.setdefault(int(agent), {})
             by_state[state] = by_state.get(state, 0.0) + seconds
     totals = {agent: _rounded(by_state) for agent, by_state in found.items()}
-    stale = [agent for agent, at in _last_change_times(session, start, agent_ids).items() if at < start - LOOKBACK]
+    held = [and_(AgentStateChange.agent_id == agent, AgentStateChange.at == at)
+             for agent, at in _last_change_times(session, start, agent_ids).items() if at < start - LOOKBACK]
+    stale: list[int] = []
+    if held:  # only those logged in then: a logged-out state counts nothing either way
+        query = (select(AgentStateChange.agent_id, AgentStateChange.to_state).where(or_(*held))
+                 .order_by(AgentStateChange.at, AgentStateChange.id))
+        last_states: dict[int, str] = dict(session.execute(query).tuples().all())  # ties: the later row wins
+        stale = [agent for agent, state in last_states.items() if state != LOGGED_OUT]
     if stale:
         changes = state_changes(session, start, end, stale)
         for agent in stale:
@@ -279,7 +286,8 @@ def _taker_leg_ended() -> ColumnElement[Any]:
 
 def _order_figures(session: Session, start: datetime, end: datetime, now: datetime) -> Counts:
     """Per user: (owned and open now, opened in the period as first owner, closed in the period, overdue now)."""
-    still_open = WorkOrder.status != "closed"
+    # status != 'closed' as two ranges of the index on (status, due_at): the few open orders, not a scan
+    still_open = or_(WorkOrder.status < "closed", WorkOrder.status > "closed")
     owned = _grouped(session, WorkOrder.owner_id, [
         func.count(), func.count(case((WorkOrder.due_at < now, 1)))], still_open)
     opened = _grouped(session, WorkOrder.first_owner_id, [func.count()],
