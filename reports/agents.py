@@ -176,7 +176,7 @@ def _state_seconds(session: Session, start: datetime, end: datetime, now: dateti
     if held:  # only those logged in then: a logged-out state counts nothing either way
         query = (select(AgentStateChange.agent_id, AgentStateChange.to_state).where(or_(*held))
                  .order_by(AgentStateChange.at, AgentStateChange.id))
-        last_states: dict[int, str] = dict(session.execute(query).tuples().all())  # ties: the later row wins
+        last_states: dict[int, str] = {agent: state for agent, state in session.execute(query)}  # later wins
         stale = [agent for agent, state in last_states.items() if state != LOGGED_OUT]
     if stale:
         changes = state_changes(session, start, end, stale)
