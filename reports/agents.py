@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from acd.agents import AgentState
@@ -27,8 +27,12 @@ from contacts.models import Contact, ContactEvent
 from kernel.call_events import AgentLegEnded
 from kernel.database import UtcDateTime
 from kernel.errors import InvalidInput
-from reports.agent_timeline import logged_in, seconds_by_state, segments, state_changes
+from reports.agent_timeline import LOGGED_OUT, _last_change_times, seconds_by_state, segments, state_changes
 from reports.arith import ratio, rounded_seconds, seconds_between
+from reports.contact_tallies import logged_acw
+from reports.metric_periods import Bucketing, LocalBucket
+from reports.metric_sql import Window
+from reports.step_tallies import LOOKBACK, agent_state_seconds
 from reports.summary import inbound
 from work_orders.models import Callback, WorkOrder
 
@@ -106,9 +110,15 @@ def agent_report(session: Session, start: datetime, end: datetime, *, now: datet
     the work-order snapshot (owned, overdue)."""
     if end < start:
         raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    if session.get_bind().dialect.name == "postgresql":
+        # For this transaction only, as reports.metrics_query does: the month's rows are few and cached, so
+        # index ranges are cheap (with random_page_cost 4 the planner reads the whole (agent_id, arrived_at)
+        # index to get the calls in grouped order), and the JIT would compile longer than the queries run.
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
     users = session.execute(select(User.id, User.display_name, User.role, User.active, User.created_at)
                             .order_by(User.id)).all()
-    changes = state_changes(session, start, end, [user.id for user in users])
+    states = _state_seconds(session, start, end, now, [user.id for user in users])
     calls = _call_figures(session, start, end, now)
     orders = _order_figures(session, start, end, now)
     callbacks = _grouped(session, Callback.owner_id, [
@@ -116,11 +126,10 @@ def agent_report(session: Session, start: datetime, end: datetime, *, now: datet
         Callback.kind == "closing", Callback.outcome == "reached", Callback.done_at >= start, Callback.done_at < end)
     rows: list[AgentRow] = []
     for user in users:
-        parts = segments(changes.get(user.id, ()), start, end, now)
+        by_state = states.get(user.id) or seconds_by_state(())
         active_agent = user.role == "agent" and user.active and user.created_at < end
-        if not (active_agent or logged_in(parts) or user.id in calls):
+        if not (active_agent or any(by_state.values()) or user.id in calls):
             continue
-        by_state = seconds_by_state(parts)
         handled, taken, outbound, talk, acw, rated, satisfied = calls.get(user.id, (0, 0, 0, 0.0, 0.0, 0, 0))
         owned, opened, closed, overdue = orders.get(user.id, (0, 0, 0, 0))
         reached, pleased = callbacks.get(user.id, (0, 0))
@@ -144,38 +153,129 @@ def _grouped(session: Session, key: Any, figures: list[ColumnElement[Any]], *whe
     return {row[0]: tuple(row[1:]) for row in session.execute(query)}
 
 
+# --- time in state -----------------------------------------------------------------------------------------
+
+
+def _state_seconds(session: Session, start: datetime, end: datetime, now: datetime,
+                   agent_ids: list[int]) -> dict[int, dict[str, float]]:
+    """Per agent: seconds in each logged-in state over ``[start, min(end, now))``, the settled hours from
+    ``agent_state_hour`` and the rest live from the log (:func:`reports.step_tallies.agent_state_seconds`).
+    That pass sees the state at a range's start only if it was set within its ``LOOKBACK``: an agent whose
+    state at the period's start is older than that (rare: a state left a day and more) is counted from their
+    own changes instead (:mod:`reports.agent_timeline`, whose lookup goes back as far as needed)."""
+    window = Window(start=start, end=end, now=now, periods=Bucketing((LocalBucket("total", start, end),), None))
+    found: dict[int, dict[str, float]] = {}
+    for (_, agent, state), seconds in agent_state_seconds(session, window, by_agent=True, agent_id=None).items():
+        if state != LOGGED_OUT and agent is not None:
+            by_state = found.setdefault(int(agent), {})
+            by_state[state] = by_state.get(state, 0.0) + seconds
+    totals = {agent: _rounded(by_state) for agent, by_state in found.items()}
+    held = [and_(AgentStateChange.agent_id == agent, AgentStateChange.at == at)
+             for agent, at in _last_change_times(session, start, agent_ids).items() if at < start - LOOKBACK]
+    stale: list[int] = []
+    if held:  # only those logged in then: a logged-out state counts nothing either way
+        query = (select(AgentStateChange.agent_id, AgentStateChange.to_state).where(or_(*held))
+                 .order_by(AgentStateChange.at, AgentStateChange.id))
+        last_states: dict[int, str] = {agent: state for agent, state in session.execute(query)}  # later wins
+        stale = [agent for agent, state in last_states.items() if state != LOGGED_OUT]
+    if stale:
+        changes = state_changes(session, start, end, stale)
+        for agent in stale:
+            totals[agent] = seconds_by_state(segments(changes.get(agent, ()), start, end, now))
+    return totals
+
+
+def _rounded(by_state: Mapping[str, float]) -> dict[str, float]:
+    """The state seconds as :func:`reports.agent_timeline.seconds_by_state` gives them (every state, rounded)."""
+    zeros = seconds_by_state(())
+    return {state: round(by_state.get(state, 0.0), 3) for state in zeros}
+
+
 # --- calls -------------------------------------------------------------------------------------------------
 
 
 def _call_figures(session: Session, start: datetime, end: datetime, now: datetime) -> Counts:
-    """Per agent: (handled, transfers taken, outbound calls, talk seconds, wrap-up seconds, survey ratings,
-    ratings of 4-5), agents with no call left out."""
+    """Per agent: (handled, transfers taken, outbound calls, talk seconds, after-call work seconds, survey
+    ratings, ratings of 4-5), agents with no call left out. One pass over the period's calls grouped by
+    (answering agent, transfer taker), folded per agent here; after-call work is ``contact.acw_seconds`` for
+    the answering agent (the log when it is missing, :func:`reports.contact_tallies.logged_acw`), the log for
+    the transfer taker, plus a wrap-up still in progress (:func:`_open_wrap_ups`)."""
     dialect = session.get_bind().dialect.name
     at_now = literal(now, UtcDateTime())
-    period = (Contact.arrived_at >= start, Contact.arrived_at < end)
+    horizon = end + WRAP_UP_LOOKAHEAD
     answered = and_(inbound(), Contact.answered_at.is_not(None))
     took_transfer = and_(inbound(), Contact.transferred_to_agent_id.is_not(None),
                          Contact.transfer_answered_at.is_not(None))
-    first = _grouped(session, Contact.agent_id, [func.count(), func.sum(seconds_between(
-        dialect, func.coalesce(Contact.talk_ended_at, Contact.ended_at, at_now), Contact.answered_at))],
-        answered, *period)
-    transfers = _grouped(session, Contact.transferred_to_agent_id, [func.count(), func.sum(seconds_between(
-        dialect, func.coalesce(_taker_leg_ended(), Contact.ended_at, at_now), Contact.transfer_answered_at))],
-        took_transfer, *period)
-    outbound = _grouped(session, Contact.agent_id, [func.count()], Contact.direction == OUTBOUND, *period)
-    finisher = case((took_transfer, Contact.transferred_to_agent_id), else_=Contact.agent_id)
-    surveys = _grouped(session, finisher, [func.count(), func.count(case((Contact.satisfaction >= 4, 1)))],
-                       answered, Contact.satisfaction.is_not(None), *period)
-    acw = _wrap_up_seconds(session, start, end, at_now, dialect)
-    figures: Counts = {}
-    for agent in set(first) | set(transfers) | set(outbound) | set(surveys) | set(acw):
-        answered_n, talk_first = first.get(agent, (0, 0.0))
-        taken, talk_taken = transfers.get(agent, (0, 0.0))
-        rated, satisfied = surveys.get(agent, (0, 0))
-        figures[agent] = (answered_n + taken, taken, outbound.get(agent, (0,))[0],
-                          float(talk_first or 0) + float(talk_taken or 0), float(acw.get(agent, (0.0,))[0] or 0),
-                          rated, satisfied)
-    return figures
+    rated = and_(answered, Contact.satisfaction.is_not(None))
+    pleased = and_(rated, Contact.satisfaction >= 4)
+    first_talk = seconds_between(dialect, func.coalesce(Contact.talk_ended_at, Contact.ended_at, at_now),
+                                 Contact.answered_at)
+    taker_talk = seconds_between(dialect, func.coalesce(_taker_leg_ended(), Contact.ended_at, at_now),
+                                 Contact.transfer_answered_at)
+    first_acw = func.coalesce(Contact.acw_seconds, logged_acw(dialect, start, horizon, Contact.agent_id))
+    taker_acw = logged_acw(dialect, start, horizon, Contact.transferred_to_agent_id)
+    query = (select(Contact.agent_id, Contact.transferred_to_agent_id,
+                    func.count(case((and_(answered, Contact.agent_id.is_not(None)), 1))),
+                    func.sum(case((and_(answered, Contact.agent_id.is_not(None)), first_talk))),
+                    func.sum(case((and_(answered, Contact.agent_id.is_not(None)), first_acw))),
+                    func.count(case((took_transfer, 1))), func.sum(case((took_transfer, taker_talk))),
+                    func.sum(case((took_transfer, taker_acw))),
+                    func.count(case((and_(Contact.direction == OUTBOUND, Contact.agent_id.is_not(None)), 1))),
+                    func.count(case((and_(rated, not_(took_transfer)), 1))),
+                    func.count(case((and_(pleased, not_(took_transfer)), 1))),
+                    func.count(case((and_(rated, took_transfer), 1))),
+                    func.count(case((and_(pleased, took_transfer), 1))))
+             .where(Contact.arrived_at >= start, Contact.arrived_at < end)
+             # the taker first: no index is in that order, so the planner takes the range of arrived_at (with
+             # the answering agent first it read all of (agent_id, arrived_at) in order: 10x slower)
+             .group_by(Contact.transferred_to_agent_id, Contact.agent_id))
+    sums: dict[int, list[float]] = {}
+
+    def add(agent: int | None, *values: Any) -> None:
+        if agent is None or not any(values):
+            return
+        slot = sums.setdefault(agent, [0.0] * 7)  # handled, taken, outbound, talk, acw, rated, satisfied
+        for index, value in enumerate(values):
+            slot[index] += float(value or 0)
+
+    for (agent, taker, n_first, talk_first, acw_first, n_taken, talk_taken, acw_taken, n_out, rated_first,
+         pleased_first, rated_taker, pleased_taker) in session.execute(query):
+        add(agent, n_first, 0, n_out, talk_first, acw_first, rated_first, pleased_first)
+        add(taker, n_taken, n_taken, 0, talk_taken, acw_taken, rated_taker, pleased_taker)
+    for agent, seconds in _open_wrap_ups(session, start, end, now).items():
+        add(agent, 0, 0, 0, 0, seconds, 0, 0)
+    return {agent: (int(v[0]), int(v[1]), int(v[2]), v[3], v[4], int(v[5]), int(v[6])) for agent, v in sums.items()}
+
+
+def _open_wrap_ups(session: Session, start: datetime, end: datetime, now: datetime) -> dict[int, float]:
+    """Per agent: the seconds until now of a wrap-up still in progress (their last change from the period's
+    start to :data:`WRAP_UP_LOOKAHEAD` after its end), for a call of the period they handled. One probe of the
+    index on (agent_id, at) per user, then those rows and their calls."""
+    log = AgentStateChange
+    latest = (select(func.max(log.at))
+              .where(log.agent_id == User.id, log.at >= start, log.at < end + WRAP_UP_LOOKAHEAD)
+              .correlate(User).scalar_subquery())
+    lasts = [and_(log.agent_id == agent, log.at == at)
+             for agent, at in session.execute(select(User.id, latest)) if at is not None]
+    if not lasts:
+        return {}
+    last: dict[int, tuple[str, str | None, datetime]] = {}
+    for agent, to_state, linkedid, at in session.execute(select(log.agent_id, log.to_state, log.linkedid, log.at)
+                                                         .where(or_(*lasts)).order_by(log.at, log.id)):
+        last[agent] = (to_state, linkedid, at)  # ties: the later row wins, as in the log's order
+    open_ = {linkedid: (agent, at) for agent, (state, linkedid, at) in last.items()
+             if state == _S.WRAP_UP.value and linkedid}
+    if not open_:
+        return {}
+    query = (select(Contact.linkedid, Contact.agent_id, Contact.answered_at, Contact.transferred_to_agent_id,
+                    Contact.transfer_answered_at)
+             .where(Contact.linkedid.in_(open_), Contact.arrived_at >= start, Contact.arrived_at < end, inbound()))
+    seconds: dict[int, float] = {}
+    for linkedid, first, answered_at, taker, taken_at in session.execute(query):
+        agent, at = open_[linkedid]
+        if (agent == first and answered_at is not None) or (agent == taker and taken_at is not None):
+            seconds[agent] = seconds.get(agent, 0.0) + (now - at).total_seconds()
+    return seconds
 
 
 def _taker_leg_ended() -> ColumnElement[Any]:
@@ -189,33 +289,13 @@ def _taker_leg_ended() -> ColumnElement[Any]:
             .correlate(Contact).scalar_subquery())
 
 
-def _wrap_up_seconds(session: Session, start: datetime, end: datetime, at_now: ColumnElement[Any],
-                     dialect: str) -> Counts:
-    """Per agent: the seconds of wrap-up logged with the linkedid of a call they handled (arrived in the
-    period); each wrap-up lasts until the agent's next state change (or now). One pass over the changes from
-    the period's start to :data:`WRAP_UP_LOOKAHEAD` after its end, the next change read with LEAD()."""
-    log = AgentStateChange
-    changes = (select(log.agent_id, log.to_state, log.linkedid, log.at,
-                      func.lead(log.at).over(partition_by=log.agent_id, order_by=(log.at, log.id)).label("next_at"))
-               .where(log.at >= start, log.at < end + WRAP_UP_LOOKAHEAD).subquery())
-    theirs = or_(and_(Contact.agent_id == changes.c.agent_id, Contact.answered_at.is_not(None)),
-                 and_(Contact.transferred_to_agent_id == changes.c.agent_id,
-                      Contact.transfer_answered_at.is_not(None)))
-    lasted = seconds_between(dialect, func.coalesce(changes.c.next_at, at_now), changes.c.at)
-    query = (select(changes.c.agent_id, func.sum(lasted))
-             .join(Contact, Contact.linkedid == changes.c.linkedid)
-             .where(changes.c.to_state == _S.WRAP_UP.value, Contact.arrived_at >= start, Contact.arrived_at < end,
-                    inbound(), theirs)
-             .group_by(changes.c.agent_id))
-    return {row[0]: (row[1],) for row in session.execute(query)}
-
-
 # --- work orders -------------------------------------------------------------------------------------------
 
 
 def _order_figures(session: Session, start: datetime, end: datetime, now: datetime) -> Counts:
     """Per user: (owned and open now, opened in the period as first owner, closed in the period, overdue now)."""
-    still_open = WorkOrder.status != "closed"
+    # status != 'closed' as two ranges of the index on (status, due_at): the few open orders, not a scan
+    still_open = or_(WorkOrder.status < "closed", WorkOrder.status > "closed")
     owned = _grouped(session, WorkOrder.owner_id, [
         func.count(), func.count(case((WorkOrder.due_at < now, 1)))], still_open)
     opened = _grouped(session, WorkOrder.first_owner_id, [func.count()],

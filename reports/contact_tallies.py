@@ -149,11 +149,19 @@ def _fcr_state(dialect: str, answered_c: ColumnElement[bool], now: datetime, nex
 
 def _acw(dialect: str, window: Window, handled_c: ColumnElement[bool]) -> ColumnElement[Any]:
     """The call's after-call work: ``contact.acw_seconds`` as the state log keeps it; for a handled call
-    without it (rows written past :class:`acd.state_log.AgentStateLog`, e.g. imported), the answering agent's
-    wrap-up segments for the linkedid that started within ``LATE_WRAP_UP`` of the talk's end, each to the
-    agent's next change, read from the log for that call alone. A wrap-up still in progress counts 0."""
+    without it (rows written past :class:`acd.state_log.AgentStateLog`, e.g. imported), read from the log
+    (:func:`logged_acw`)."""
+    live = logged_acw(dialect, window.start, window.end + LATE_WRAP_UP, Contact.agent_id)
+    return case((and_(handled_c, Contact.acw_seconds.is_not(None)), Contact.acw_seconds),
+                (handled_c, live))
+
+
+def logged_acw(dialect: str, start: datetime, horizon: datetime, agent: Any) -> ColumnElement[Any]:
+    """The after-call work of ``agent`` (a column of the contact: the answering agent, or the transfer taker)
+    for the call, read from the log for that call alone: their wrap-up segments for the linkedid that started
+    in ``[start, horizon)`` after the answer and within ``LATE_WRAP_UP`` of the talk's end, each to the
+    agent's next change before ``horizon``. A wrap-up still in progress counts 0 (NULL when none)."""
     wrap, following = aliased(AgentStateChange), aliased(AgentStateChange)
-    horizon = window.end + LATE_WRAP_UP
     talk_end = func.coalesce(Contact.talk_ended_at, Contact.ended_at, Contact.answered_at)
     if dialect == "postgresql":
         started_soon = wrap.at < talk_end + literal_column(f"INTERVAL '{LATE_WRAP_UP.days} days'", Interval())
@@ -163,10 +171,8 @@ def _acw(dialect: str, window: Window, handled_c: ColumnElement[bool]) -> Column
                .where(following.agent_id == wrap.agent_id, following.at < horizon,
                       or_(following.at > wrap.at, and_(following.at == wrap.at, following.id > wrap.id)))
                .scalar_subquery())
-    live = (select(func.sum(seconds_between(dialect, next_at, wrap.at)))
-            .where(wrap.agent_id == Contact.agent_id, wrap.linkedid == Contact.linkedid,
-                   wrap.to_state == "wrap_up", wrap.at >= Contact.answered_at, wrap.at >= window.start,
+    return (select(func.sum(seconds_between(dialect, next_at, wrap.at)))
+            .where(wrap.agent_id == agent, wrap.linkedid == Contact.linkedid,
+                   wrap.to_state == "wrap_up", wrap.at >= Contact.answered_at, wrap.at >= start,
                    wrap.at < horizon, started_soon)
             .scalar_subquery())
-    return case((and_(handled_c, Contact.acw_seconds.is_not(None)), Contact.acw_seconds),
-                (handled_c, live))

@@ -76,12 +76,7 @@ def agent_state_tallies(session: Session, window: Window, *, by_agent: bool,
                         agent_id: int | None) -> list[KeyedTally]:
     """Agents' handle time and available time per local period (and agent, when ``by_agent``): the settled
     hours from ``agent_state_hour``, the rest live from the log."""
-    part = split(session, window)
-    seconds = stored_agent_seconds(session, window, part, by_agent=by_agent, agent_id=agent_id)
-    for start, end in part.live:
-        for piece, value in agent_seconds(session, sub_window(window, start, end), by_agent=by_agent,
-                                          agent_id=agent_id).items():
-            seconds[piece] = seconds.get(piece, 0.0) + value
+    seconds = agent_state_seconds(session, window, by_agent=by_agent, agent_id=agent_id)
     totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
     for (index, agent, state), value in seconds.items():
         if state not in HANDLING and state not in AVAILABLE:
@@ -90,6 +85,19 @@ def agent_state_tallies(session: Session, window: Window, *, by_agent: bool,
         slot = (index, plain_key(agent) if by_agent else None)
         totals[slot] = totals[slot] + tally
     return [(index, key, tally) for (index, key), tally in totals.items()]
+
+
+def agent_state_seconds(session: Session, window: Window, *, by_agent: bool,
+                        agent_id: int | None) -> dict[tuple[int, Any, Any], float]:
+    """Seconds per (local period, agent or None, state): the settled hours from ``agent_state_hour``, the
+    rest live from the log (the occupancy tallies and the agent report read them)."""
+    part = split(session, window)
+    seconds = stored_agent_seconds(session, window, part, by_agent=by_agent, agent_id=agent_id)
+    for start, end in part.live:
+        for piece, value in agent_seconds(session, sub_window(window, start, end), by_agent=by_agent,
+                                          agent_id=agent_id).items():
+            seconds[piece] = seconds.get(piece, 0.0) + value
+    return seconds
 
 
 def agent_seconds(session: Session, window: Window, *, by_agent: bool,
