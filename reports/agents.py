@@ -28,7 +28,7 @@ from kernel.call_events import AgentLegEnded
 from kernel.database import UtcDateTime
 from kernel.errors import InvalidInput
 from reports.agent_timeline import LOGGED_OUT, _last_change_times, seconds_by_state, segments, state_changes
-from reports.arith import ratio, rounded_seconds, seconds_between
+from reports.arith import mean_seconds, ratio, seconds_between
 from reports.contact_tallies import logged_acw
 from reports.metric_periods import Bucketing, LocalBucket
 from reports.metric_sql import Window
@@ -137,15 +137,13 @@ def agent_report(session: Session, start: datetime, end: datetime, *, now: datet
             agent_id=user.id, name=user.display_name, seconds_by_state=by_state,
             logged_in_seconds=round(sum(by_state.values()), 3), occupancy=occupancy(by_state),
             handled=handled, transfers_taken=taken, outbound_calls=outbound,
-            talk_seconds=_mean(talk, handled), acw_seconds=_mean(acw, handled), aht_seconds=_mean(talk + acw, handled),
+            talk_seconds=mean_seconds(talk, handled), acw_seconds=mean_seconds(acw, handled),
+            aht_seconds=mean_seconds(talk + acw, handled),
             orders_owned=owned, orders_opened=opened, orders_closed=closed, orders_overdue=overdue,
             survey_responses=rated, csat=ratio(satisfied, rated), callback_satisfaction_rate=ratio(pleased, reached)))
     logger.debug("agent report %s..%s: %d agents", start, end, len(rows))
     return rows
 
-
-def _mean(total: float, count: int) -> float | None:
-    return rounded_seconds(total / count) if count else None
 
 
 def _grouped(session: Session, key: Any, figures: list[ColumnElement[Any]], *where: ColumnElement[bool]) -> Counts:

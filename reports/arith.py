@@ -1,11 +1,15 @@
-"""Shared arithmetic of the reports: durations as SQL expressions (SQLite and PostgreSQL) and safe ratios."""
+"""Shared arithmetic of the reports: durations as SQL expressions (SQLite and PostgreSQL), safe ratios and
+means, and the check that an instant has a time zone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, extract, func
+
+from kernel.errors import InvalidInput
 
 SECONDS_DIGITS = 3
 
@@ -30,3 +34,14 @@ def rounded_seconds(value: float | Decimal | None) -> float | None:
     if value is None:
         return None
     return round(float(value), SECONDS_DIGITS)
+
+
+def mean_seconds(total: float, count: int) -> float | None:
+    """A mean duration per item, rounded like every duration of the reports; None when there are no items."""
+    return rounded_seconds(total / count) if count else None
+
+
+def require_aware(value: datetime, name: str) -> None:
+    """Refuses a naive datetime: a report's instants are always in a known zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be a timezone-aware datetime")

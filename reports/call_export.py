@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contacts.models import Contact
 from kernel.errors import InvalidInput
 from reports.export import Column
+from reports.summary import call_talk_seconds, call_wait_seconds
 
 BATCH_SIZE = 2000
 
@@ -60,14 +61,13 @@ _SELECTED = (Contact.linkedid, Contact.direction, Contact.caller_number, Contact
 
 def call_row(c: Any, agent_names: Mapping[int, str]) -> dict[str, Any]:
     """One exported call from its selected columns; the wait and talk times as the call log computes them."""
-    wait = c.wait_seconds if c.wait_seconds is not None else _elapsed(c.queued_at, c.answered_at or c.ended_at)
     return {
         "linkedid": c.linkedid, "direction": c.direction or "inbound", "caller_number": c.caller_number,
         "dialed_number": c.dialed_number, "account_number": c.account_number, "company": c.company,
         "ivr_path": c.ivr_path, "queue": c.queue, "arrived_at": c.arrived_at, "ivr_left_at": c.ivr_left_at,
         "queued_at": c.queued_at, "offered_at": c.offered_at, "answered_at": c.answered_at,
-        "ended_at": c.ended_at, "wait_seconds": wait,
-        "talk_seconds": _elapsed(c.answered_at, c.talk_ended_at or c.ended_at), "outcome": c.outcome,
+        "ended_at": c.ended_at, "wait_seconds": call_wait_seconds(c),
+        "talk_seconds": call_talk_seconds(c), "outcome": c.outcome,
         "abandon_stage": c.abandon_stage, "short_abandon": bool(c.short_abandon), "agent_id": c.agent_id,
         "agent_name": agent_names.get(c.agent_id) if c.agent_id is not None else None,
         "offer_count": c.offer_count, "transfer_count": c.transfer_count or 0,
@@ -98,8 +98,3 @@ def call_rows(factory: sessionmaker[Session], start: datetime, end: datetime, *,
 
     return rows()
 
-
-def _elapsed(earlier: datetime | None, later: datetime | None) -> float | None:
-    if earlier is None or later is None:
-        return None
-    return (later - earlier).total_seconds()

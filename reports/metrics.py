@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from reports.arith import ratio, rounded_seconds
+from reports.arith import mean_seconds, ratio, rounded_seconds
 
 MAXIMA = frozenset({"longest_wait_seconds", "trunk_peak_lines"})
 _ERLANG_DIGITS = 4
@@ -126,10 +126,11 @@ def derive(t: Tally, *, occupancy: bool, trunk: bool, span_seconds: float = 0.0)
         abandoned=t.abandoned, short_abandoned=t.short_abandoned, abandon_rate=ratio(t.abandoned, counted),
         answered_within_target=t.answered_within_target,
         service_level=ratio(t.answered_within_target, t.answered + t.abandoned),
-        asa_seconds=_mean(t.answer_wait_seconds, t.answered),
+        asa_seconds=mean_seconds(t.answer_wait_seconds, t.answered),
         longest_wait_seconds=rounded_seconds(t.longest_wait_seconds),
-        handled=handled, talk_seconds=_mean(t.talk_seconds, handled), hold_seconds=_mean(0.0, handled),
-        acw_seconds=_mean(t.acw_seconds, handled), aht_seconds=_mean(t.talk_seconds + t.acw_seconds, handled),
+        handled=handled, talk_seconds=mean_seconds(t.talk_seconds, handled),
+        hold_seconds=mean_seconds(0.0, handled), acw_seconds=mean_seconds(t.acw_seconds, handled),
+        aht_seconds=mean_seconds(t.talk_seconds + t.acw_seconds, handled),
         occupancy=ratio(t.handle_state_seconds, t.handle_state_seconds + t.available_state_seconds)
         if occupancy else None,
         self_served=t.self_served, self_service_rate=ratio(t.self_served, t.calls), deflected=t.deflected,
@@ -149,9 +150,6 @@ def derive(t: Tally, *, occupancy: bool, trunk: bool, span_seconds: float = 0.0)
         all_lines_busy=t.all_lines_busy if trunk else None,
     )
 
-
-def _mean(total: float, count: int) -> float | None:
-    return rounded_seconds(total / count) if count else None
 
 
 DEFINITIONS: dict[str, str] = {

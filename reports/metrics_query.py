@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kernel.errors import InvalidInput
+from reports.arith import require_aware
 from reports.contact_tallies import contact_tallies
 from reports.metric_periods import By, bucketing
 from reports.metric_sql import GROUPS, Filters, Group, Window
@@ -47,8 +48,7 @@ def metrics(session: Session, start: datetime, end: datetime, *, by: By = "total
     by period then key; periods and keys with nothing to count are left out. ``now`` closes what is still
     open: FCR windows, overdue work orders, the trunk and agent time measured so far."""
     for name, value in (("start", start), ("end", end), ("now", now)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInput(f"{name} must be a timezone-aware datetime")
+        require_aware(value, name)
     if group not in GROUPS:
         raise InvalidInput(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
     if not 0 <= target_seconds <= MAX_TARGET_SECONDS:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
@@ -26,7 +27,7 @@ from contacts.models import Contact, ContactEvent
 from contacts.record import ABANDONED
 from kernel.call_events import SELF_SERVICE, SurveyOffered
 from kernel.errors import InvalidInput
-from reports.arith import ratio, rounded_seconds, seconds_between
+from reports.arith import ratio, require_aware, rounded_seconds, seconds_between
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def range_bounds(first: date, last: date, tz: str = DEFAULT_TIMEZONE) -> tuple[d
 
 def local_date(moment: datetime, tz: str = DEFAULT_TIMEZONE) -> date:
     """The calendar date of ``moment`` in the hotline's time zone ("today" is ``local_date(now)``)."""
-    _require_aware(moment, "moment")
+    require_aware(moment, "moment")
     return moment.astimezone(_zone(tz)).date()
 
 
@@ -143,14 +144,9 @@ def _zone(tz: str) -> ZoneInfo:
         raise InvalidInput(f"unknown time zone {tz!r}") from exc
 
 
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{name} must be a timezone-aware datetime")
-
-
 def _check_period(start: datetime, end: datetime) -> None:
-    _require_aware(start, "start")
-    _require_aware(end, "end")
+    require_aware(start, "start")
+    require_aware(end, "end")
     if end < start:
         raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
 
@@ -247,8 +243,20 @@ def call_log(session: Session, start: datetime, end: datetime, *, limit: int = 1
     return [_entry(contact) for contact in session.scalars(query)]
 
 
+def call_wait_seconds(call: Any) -> float | None:
+    """The caller's wait in the call log: the stored wait, else queued -> answered (or ended, for an abandon).
+    ``call`` is a contact row or a row of its columns."""
+    if call.wait_seconds is not None:
+        return float(call.wait_seconds)
+    return _elapsed(call.queued_at, call.answered_at or call.ended_at)
+
+
+def call_talk_seconds(call: Any) -> float | None:
+    """The first agent's talk in the call log: answered -> their leg's end (or the call's end)."""
+    return _elapsed(call.answered_at, call.talk_ended_at or call.ended_at)
+
+
 def _entry(contact: Contact) -> CallLogEntry:
-    waited_until = contact.answered_at or contact.ended_at
     return CallLogEntry(
         linkedid=contact.linkedid,
         caller_number=contact.caller_number,
@@ -265,9 +273,8 @@ def _entry(contact: Contact) -> CallLogEntry:
         ivr_path=contact.ivr_path,
         outcome=contact.outcome,
         offer_count=contact.offer_count,
-        wait_seconds=contact.wait_seconds if contact.wait_seconds is not None
-        else _elapsed(contact.queued_at, waited_until),
-        talk_seconds=_elapsed(contact.answered_at, contact.talk_ended_at or contact.ended_at),
+        wait_seconds=call_wait_seconds(contact),
+        talk_seconds=call_talk_seconds(contact),
         abandon_stage=contact.abandon_stage,
         short_abandon=contact.short_abandon,
         satisfaction=contact.satisfaction,
