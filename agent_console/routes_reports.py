@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -19,12 +19,18 @@ from reports.metric_periods import By
 from reports.metric_sql import Group
 from reports.metrics import DEFINITIONS as METRIC_DEFINITIONS
 from reports.metrics import ROW_DEFINITIONS
-from reports.metrics_query import metrics
+from reports.metrics_query import MetricsRow, metrics, metrics_by
 from reports.report_tables import FIGURE_COLUMNS, figure_rows, metrics_table, record_table
 from reports.staffing import STAFFING_DEFINITIONS, IntervalAdvice, advise, interval_loads, interval_seconds
 from reports.summary import DEFINITIONS, call_log, summarize
 
 STAFFING_INTERVALS = (15, 20, 30, 60)  # minutes that divide the day
+RatesBy = Literal["day", "week", "month"]
+
+
+def metrics_row(row: MetricsRow) -> dict[str, Any]:
+    return {"period": row.period, "period_start": row.period_start.isoformat(),
+            "period_end": row.period_end.isoformat(), "key": row.key, "figures": plain_dict(vars(row.figures))}
 
 
 def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
@@ -74,10 +80,26 @@ def report_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         if fmt != "json":
             return download(fmt, f"metrics-{by}-{group}", start, end, metrics_table(rows))
         return {"from": start.isoformat(), "to": end.isoformat(), "by": by, "group": group,
-                "target_seconds": target_seconds,
-                "rows": [{"period": row.period, "period_start": row.period_start.isoformat(),
-                          "period_end": row.period_end.isoformat(), "key": row.key,
-                          "figures": plain_dict(vars(row.figures))} for row in rows],
+                "target_seconds": target_seconds, "rows": [metrics_row(row) for row in rows],
+                "definitions": {**METRIC_DEFINITIONS, **ROW_DEFINITIONS}}
+
+    @router.get("/api/reports/dashboard")
+    def dashboard(who: CurrentUser, db: Db, first: First = None, last: Last = None,
+                  rates_by: Annotated[RatesBy, Query(description="the periods of the rates chart")] = "day",
+                  hours: Annotated[bool, Query(description="the hourly rows of the heat-map (<= 100 days)")] = True,
+                  target_seconds: Annotated[float, Query(ge=0, le=3600)] = 20) -> dict[str, Any]:
+        """The reports page's figures in one reading: the period's total, its rows per local hour (the
+        heat-map) and per day, week or month (the rates chart); the same figures as /api/reports/metrics."""
+        who.require("supervisor")
+        start, end = period(first, last)
+        kinds: tuple[By, ...] = ("total", rates_by, *(("hour",) if hours else ()))
+        found = metrics_by(db, start, end, bys=kinds, tz=ctx.settings.timezone, now=ctx.clock.now(),
+                           target_seconds=target_seconds)
+        total = found["total"]
+        return {"from": start.isoformat(), "to": end.isoformat(), "target_seconds": target_seconds,
+                "total": metrics_row(total[0]) if total else None,
+                "hours": [metrics_row(row) for row in found["hour"]] if hours else None,
+                "rates_by": rates_by, "rates": [metrics_row(row) for row in found[rates_by]],
                 "definitions": {**METRIC_DEFINITIONS, **ROW_DEFINITIONS}}
 
     @router.get("/api/reports/ivr", response_model=None)

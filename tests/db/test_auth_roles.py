@@ -56,6 +56,7 @@ ROLES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/api/reports/ivr"): ("supervisor", None),
     ("GET", "/api/reports/staffing"): ("supervisor", None),
     ("GET", "/api/reports/metrics"): ("supervisor", None),
+    ("GET", "/api/reports/dashboard"): ("supervisor", None),
     ("GET", "/api/reports/agents"): ("supervisor", None),
     ("GET", "/api/reports/agent-timeline"): ("supervisor", None),
     ("GET", "/api/reports/abandon-curve"): ("supervisor", None),

@@ -47,9 +47,9 @@ def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
         yield client
 
 
-def get(api: TestClient, role: str, **params: Any) -> Any:
+def get(api: TestClient, role: str, path: str = "/api/reports/metrics", **params: Any) -> Any:
     token = issue_token(Principal(ROLE_IDS[role], role, role), SECRET, 60, datetime.now(UTC))
-    return api.get("/api/reports/metrics", params=params, headers={"Authorization": f"Bearer {token}"})
+    return api.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
 
 
 def test_rows_per_day_and_agent_as_the_contract_says(api: TestClient) -> None:
@@ -97,3 +97,28 @@ def test_exported_as_csv_and_xlsx_with_the_same_numbers(api: TestClient) -> None
     header = sheet[0]
     assert [row[header.index("来电总数 calls")] for row in sheet[1:]] == [1, 1]
     assert get(api, "supervisor", format="pdf").status_code == 422
+
+
+def test_the_dashboard_holds_the_total_hours_and_days_of_the_metrics(api: TestClient) -> None:
+    period = {"from": "2026-11-25", "to": "2026-11-26", "target_seconds": "30"}
+    body = get(api, "supervisor", "/api/reports/dashboard", **period).json()
+    rows = {by: get(api, "supervisor", by=by, **period).json()["rows"] for by in ("total", "hour", "day")}
+    assert body["total"] == rows["total"][0]
+    assert (body["hours"], body["rates_by"], body["rates"]) == (rows["hour"], "day", rows["day"])
+    assert (body["from"], body["target_seconds"]) == ("2026-11-24T16:00:00+00:00", 30)
+    assert set(DEFINITIONS) <= set(body["definitions"])
+    months = get(api, "supervisor", "/api/reports/dashboard", rates_by="month", hours="false", **period).json()
+    assert (months["hours"], [r["period"] for r in months["rates"]]) == (None, ["2026-11"])
+
+
+@pytest.mark.parametrize("params", [{"rates_by": "hour"}, {"hours": "maybe"}, {"target_seconds": "4000"},
+                                    {"from": "2026-01-01", "to": "2026-11-26"}])
+def test_the_dashboards_bad_input_is_422(api: TestClient, params: dict[str, str]) -> None:
+    response = get(api, "supervisor", "/api/reports/dashboard", **params)
+    assert response.status_code == 422, response.text
+    assert get(api, "agent", "/api/reports/dashboard").status_code == 403
+
+
+def test_an_empty_period_has_no_total(api: TestClient) -> None:
+    body = get(api, "supervisor", "/api/reports/dashboard", **{"from": "2026-01-05", "to": "2026-01-05"}).json()
+    assert (body["total"], body["hours"], body["rates"]) == (None, [], [])

@@ -13,7 +13,7 @@ import { ratesGrouping, showRates } from "./charts/rates.js";
 import { showAbandonCurve } from "./charts/abandon.js";
 import { showTimeline, timelineAgents, timelineHeight } from "./charts/timeline.js";
 
-const METRICS = "GET /api/reports/metrics", AGENTS = "GET /api/reports/agents";
+const DASHBOARD = "GET /api/reports/dashboard", METRICS = "GET /api/reports/metrics", AGENTS = "GET /api/reports/agents";
 const TIMELINE = "GET /api/reports/agent-timeline", ABANDON = "GET /api/reports/abandon-curve";
 const CALLS_EXPORT = "GET /api/calls/export";
 const loads = { figures: latestOnly(), heatmap: latestOnly(), rates: latestOnly(), abandon: latestOnly(),
@@ -53,40 +53,40 @@ async function part(name, route, work) {
   }
 }
 
-async function loadFigures({ from, to, target }) {
-  const metrics = has(METRICS);
-  await part("figures", metrics ? METRICS : "GET /api/reports/summary", async (fresh) => {
-    const rep = metrics ? await api("GET", "/api/reports/metrics" + query({ from, to, by: "total", target_seconds: target }))
-      : await api("GET", "/api/reports/summary" + query({ from, to }));
+/** The figures, the heat-map and the rates chart: one request for the three (the server reads the period's
+ * tallies once), each card showing its own outcome. */
+async function loadDashboard({ from, to, target, goal }) {
+  const days = daysBetween(from, to).length, by = ratesGrouping(from, to), hours = days <= MAX_DAYS;
+  const request = has(DASHBOARD) ? api("GET", "/api/reports/dashboard"
+    + query({ from, to, rates_by: by, hours, target_seconds: target })) : null;
+  request?.catch(() => {});  // each card below reports a failure itself
+  const figures = part("figures", DASHBOARD, async (fresh) => {
+    const rep = await request;
     if (!fresh()) return;
     note("figures", "");
     $("report-range").textContent = t("report.range", { from: fmtStamp(rep.from), to: fmtStamp(rep.to) });
-    const figures = metrics ? (rep.rows || [])[0]?.figures || null : rep.figures;
-    renderFigures(figures, rep.definitions, metrics ? "metric" : "figure");
+    renderFigures(rep.total?.figures || null, rep.definitions, "metric");
   });
-}
-
-async function loadHeatmap({ from, to }) {
-  const container = $("chart-heatmap");
-  const days = daysBetween(from, to).length;
-  if (days > MAX_DAYS) { clear(container); note("heatmap", t("chart.heatmap_too_long", { days: MAX_DAYS })); return; }
-  await part("heatmap", METRICS, async (fresh) => {
-    const rep = await api("GET", "/api/reports/metrics" + query({ from, to, by: "hour" }));
+  const heatmap = hours ? part("heatmap", DASHBOARD, async (fresh) => {
+    const rep = await request, container = $("chart-heatmap");
     if (!fresh()) return;
     note("heatmap", "");
     container.style.height = Math.min(900, Math.max(220, 110 + 22 * days)) + "px";
-    await showHeatmap(container, rep.rows || [], from, to);
-  });
-}
-
-async function loadRates({ from, to, target, goal }) {
-  const by = ratesGrouping(from, to);
-  await part("rates", METRICS, async (fresh) => {
-    const rep = await api("GET", "/api/reports/metrics" + query({ from, to, by, target_seconds: target }));
+    await showHeatmap(container, rep.hours || [], from, to);
+  }) : tooLongForHeatmap();
+  const rates = part("rates", DASHBOARD, async (fresh) => {
+    const rep = await request;
     if (!fresh()) return;
     note("rates", "");
-    await showRates($("chart-rates"), rep.rows || [], by, from, to, goal, rep.target_seconds ?? target);
+    await showRates($("chart-rates"), rep.rates || [], by, from, to, goal, rep.target_seconds ?? target);
   });
+  await Promise.all([figures, heatmap, rates]);
+}
+
+function tooLongForHeatmap() {
+  loads.heatmap();  // an older, slower load must not draw over the note
+  clear($("chart-heatmap"));
+  note("heatmap", t("chart.heatmap_too_long", { days: MAX_DAYS }));
 }
 
 async function loadAbandon({ from, to }) {
@@ -120,21 +120,13 @@ async function loadAgents({ from, to }) {
 
 /** Which export buttons this server can answer: a report route that takes ``format``, the call-detail route. */
 function showExports() {
-  const offered = { metrics: !!figuresExport(), agents: hasParam(AGENTS, "format"), calls: has(CALLS_EXPORT) };
+  const offered = { metrics: hasParam(METRICS, "format"), agents: hasParam(AGENTS, "format"), calls: has(CALLS_EXPORT) };
   for (const group of document.querySelectorAll("[data-export-group]")) group.hidden = !offered[group.dataset.exportGroup];
-}
-
-/** The figures per day (or, from a server without them yet, the period's summary) if it can be exported. */
-function figuresExport() {
-  return hasParam(METRICS, "format") ? "metrics" : hasParam("GET /api/reports/summary", "format") ? "summary" : null;
 }
 
 async function exportReport(button) {
   const { from, to, target } = choices(), format = button.dataset.format, kind = button.dataset.export;
-  const figures = figuresExport() === "metrics"
-    ? "/api/reports/metrics" + query({ from, to, by: "day", target_seconds: target, format })
-    : "/api/reports/summary" + query({ from, to, format });
-  const paths = { metrics: figures,
+  const paths = { metrics: "/api/reports/metrics" + query({ from, to, by: "day", target_seconds: target, format }),
     agents: "/api/reports/agents" + query({ from, to, format }), calls: "/api/calls/export" + query({ from, to, format }) };
   button.disabled = true;
   try {
@@ -153,8 +145,7 @@ export async function loadReport() {
   if (!day || day < chosen.from || day > chosen.to) $("timeline-day").value = chosen.to;
   showExports();
   note("exports", "");
-  await Promise.all([loadFigures(chosen), loadHeatmap(chosen), loadRates(chosen), loadAbandon(chosen),
-    loadTimeline(), loadAgents(chosen)]);
+  await Promise.all([loadDashboard(chosen), loadAbandon(chosen), loadTimeline(), loadAgents(chosen)]);
   if (mine === generation) $("tab-reports").dataset.loaded = String(mine);
 }
 
