@@ -111,3 +111,41 @@ class TrunkHour(Base):
     line_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     peak_lines: Mapped[int | None] = mapped_column(Integer)  # None: no line was in use, no row in the hour
     refused: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContactHour(Base):
+    """The call figures' tallies (:class:`reports.metrics.Tally`'s call fields) per settled UTC hour of
+    arrival and (queue, agent, company), pre-aggregated from ``contact`` by :mod:`reports.report_tallies` once
+    the hour's first-contact-resolution windows have closed. A filled hour with no call has one row of zeros
+    and no keys: the rows say which hours are filled. ``answered_within_target`` is for the default service
+    target (:data:`reports.report_tallies_store.STORED_TARGET_SECONDS`); a report with another target is
+    computed live."""
+
+    __tablename__ = "contact_hour"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hour_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    queue: Mapped[str | None] = mapped_column(String(40))
+    agent_id: Mapped[int | None] = mapped_column(Integer)
+    company: Mapped[str | None] = mapped_column(String(32))
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    short_abandoned: Mapped[int] = mapped_column(Integer, default=0)
+    answered_within_target: Mapped[int] = mapped_column(Integer, default=0)
+    answer_wait_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    longest_wait_seconds: Mapped[float | None] = mapped_column(Float)
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    talk_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    acw_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    self_served: Mapped[int] = mapped_column(Integer, default=0)
+    deflected: Mapped[int] = mapped_column(Integer, default=0)
+    callbacks_requested: Mapped[int] = mapped_column(Integer, default=0)
+    callbacks_completed: Mapped[int] = mapped_column(Integer, default=0)
+    fcr_eligible: Mapped[int] = mapped_column(Integer, default=0)
+    fcr_resolved: Mapped[int] = mapped_column(Integer, default=0)
+    fcr_pending: Mapped[int] = mapped_column(Integer, default=0)
+    survey_offered: Mapped[int] = mapped_column(Integer, default=0)
+    survey_responses: Mapped[int] = mapped_column(Integer, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, default=0)

@@ -8,6 +8,8 @@ end, joined to the calls (no probe per call)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,13 +17,14 @@ from sqlalchemy import ColumnElement, Interval, and_, case, exists, func, litera
 from sqlalchemy.orm import Session, aliased
 
 from acd.models import AgentStateChange
-from contacts.models import Contact, ContactEvent
+from contacts.models import Contact, ContactEvent, ContactHour
 from contacts.record import ABANDONED
 from kernel.call_events import DEFLECTED, SELF_SERVICE, SurveyOffered
 from kernel.database import UtcDateTime
 from reports.arith import seconds_between
 from reports.metric_sql import Filters, Group, Window, bucket_number, plain_key
-from reports.metrics import Tally
+from reports.metrics import KeyedTally, Tally
+from reports.report_tallies_store import STORED_TARGET_SECONDS, split, stored_contacts
 from reports.summary import inbound
 
 FCR_DAYS = 7
@@ -31,7 +34,6 @@ COMPLETED_CALLBACK = "connected"
 _SLACK = 0.0005
 _RESOLVED, _REPEATED, _PENDING = 0, 1, 2
 
-KeyedTally = tuple[int, str | None, Tally]  # local period index, group key, tally
 
 
 def contact_filters(filters: Filters) -> list[ColumnElement[bool]]:
@@ -52,6 +54,25 @@ def contact_key(group: Group) -> ColumnElement[Any] | None:
 
 def contact_tallies(session: Session, window: Window, *, group: Group, filters: Filters,
                     target_seconds: float) -> list[KeyedTally]:
+    """The call tallies per local period of ``window`` and group key: the settled hours that
+    ``contact_hour`` holds read from it (for the default service target), the rest aggregated from the calls."""
+    key = contact_key(group)
+    live = [window]
+    result: list[KeyedTally] = []
+    if target_seconds == STORED_TARGET_SECONDS:
+        part = split(session, replace(window, now=max(window.end, window.now)), ContactHour.hour_start)
+        result += stored_contacts(session, window, part, group=group, filters=filters)
+        live = [replace(window, start=start, end=end) for start, end in part.live]
+    for piece in live:
+        for utc_bucket, keys, tally in contact_query(session, piece, [] if key is None else [key], filters,
+                                                     target_seconds):
+            result.append((window.periods.local_index(utc_bucket), plain_key(keys[0]) if keys else None, tally))
+    return result
+
+
+def contact_query(session: Session, window: Window, keys: Sequence[ColumnElement[Any]], filters: Filters,
+                  target_seconds: float) -> Iterator[tuple[int, tuple[Any, ...], Tally]]:
+    """(UTC bucket, values of ``keys``, tally) of the calls that arrived in the window, grouped by both."""
     dialect = session.get_bind().dialect.name
     size = window.periods.utc_seconds
     offered_c = Contact.queued_at.is_not(None)
@@ -67,12 +88,11 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
     nexts = _next_arrivals(dialect, window)
     fcr = _fcr_state(dialect, answered_c, window.now, nexts)
     bucket = bucket_number(dialect, Contact.arrived_at, size)
-    key = contact_key(group)
-    groups: list[Any] = ([bucket] if size else []) + ([key] if key is not None else [])
+    groups: list[Any] = ([bucket] if size else []) + list(keys)
     query = (
         select(
             bucket if size else literal_column("0"),
-            key if key is not None else literal_column("NULL"),
+            *keys,
             func.count(case((fcr.in_((_RESOLVED, _REPEATED)), 1))),
             func.count(case((fcr == _RESOLVED, 1))),
             func.count(case((fcr == _PENDING, 1))),
@@ -101,11 +121,11 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
                *contact_filters(filters))
         .group_by(*groups)
     )
-    result = []
     for row in session.execute(query):
-        (utc_bucket, key_value, fcr_eligible, fcr_resolved, fcr_pending, calls, offered, answered, abandoned,
+        utc_bucket, key_values = row[0], tuple(row[1:1 + len(keys)])
+        (fcr_eligible, fcr_resolved, fcr_pending, calls, offered, answered, abandoned,
          short, within, speed_sum, longest, handled, talk_sum, acw_sum, self_served, deflected, requested,
-         completed, surveyed, rated, satisfied) = row
+         completed, surveyed, rated, satisfied) = row[1 + len(keys):]
         tally = Tally(
             calls=calls, offered=offered, answered=answered, abandoned=abandoned, short_abandoned=short,
             answered_within_target=within, answer_wait_seconds=_float(speed_sum),
@@ -114,8 +134,7 @@ def contact_tallies(session: Session, window: Window, *, group: Group, filters: 
             deflected=deflected, callbacks_requested=requested, callbacks_completed=completed,
             fcr_eligible=fcr_eligible, fcr_resolved=fcr_resolved, fcr_pending=fcr_pending,
             survey_offered=surveyed, survey_responses=rated, satisfied=satisfied)
-        result.append((window.periods.local_index(int(utc_bucket)), plain_key(key_value), tally))
-    return result
+        yield int(utc_bucket), key_values, tally
 
 
 def _float(value: Any) -> float:

@@ -69,6 +69,9 @@ class Tally:
         return not any(getattr(self, field.name) for field in fields(self))
 
 
+KeyedTally = tuple[int, str | None, "Tally"]  # local period index, group key, tally
+
+
 @dataclass(frozen=True)
 class Figures:
     calls: int

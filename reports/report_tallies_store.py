@@ -18,15 +18,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from acd.models import AgentStateHour
-from contacts.models import TrunkHour
-from reports.metric_sql import Window
-from reports.metrics import Tally
+from contacts.models import ContactHour, TrunkHour
+from reports.metric_sql import Filters, Group, Window, plain_key
+from reports.metrics import MAXIMA, KeyedTally, Tally
 
 HOUR = timedelta(hours=1)
+STORED_TARGET_SECONDS = 20.0  # the service target of contact_hour.answered_within_target (the default)
+CONTACT_FIELDS = ("calls", "offered", "answered", "abandoned", "short_abandoned", "answered_within_target",
+                  "answer_wait_seconds", "longest_wait_seconds", "handled", "talk_seconds", "acw_seconds",
+                  "self_served", "deflected", "callbacks_requested", "callbacks_completed", "fcr_eligible",
+                  "fcr_resolved", "fcr_pending", "survey_offered", "survey_responses", "satisfied")
 
 
 @dataclass(frozen=True)
@@ -47,15 +52,16 @@ def ceil_hour(moment: datetime) -> datetime:
     return floor if floor == moment else floor + HOUR
 
 
-def split(session: Session, window: Window) -> Split:
-    """Which hours of ``[start, cutoff)`` the tables give and which ranges are computed live."""
+def split(session: Session, window: Window, hours: Any = TrunkHour.hour_start) -> Split:
+    """Which hours of ``[start, cutoff)`` the table of the column ``hours`` gives (``trunk_hour``: the step
+    tallies; ``contact_hour``) and which ranges are computed live."""
     start, cutoff = window.start, window.cutoff
     first, last = ceil_hour(start), floor_hour(cutoff)
     everything_live = Split(first, first, ((start, cutoff),) if cutoff > start else ())
     if window.periods.utc_seconds not in (None, 3600) or last <= first:
         return everything_live
-    count, latest = session.execute(select(func.count(), func.max(TrunkHour.hour_start))
-                                    .where(TrunkHour.hour_start >= first, TrunkHour.hour_start < last)).one()
+    count, latest = session.execute(select(func.count(distinct(hours)), func.max(hours))
+                                    .where(hours >= first, hours < last)).one()
     if not count or latest is None:
         return everything_live
     end = latest + HOUR
@@ -110,3 +116,35 @@ def stored_trunk(session: Session, window: Window, part: Split) -> list[tuple[in
                                     trunk_peak_lines=None if peak is None else int(peak),
                                     all_lines_busy=int(refused or 0))))
     return result
+
+
+def stored_contacts(session: Session, window: Window, part: Split, *, group: Group,
+                    filters: Filters) -> list[KeyedTally]:
+    """(local period, group key, call tally) per stored hour and key (per key for by=total)."""
+    if part.stored_end <= part.stored_start:
+        return []
+    row = ContactHour
+    hourly = window.periods.utc_seconds is not None
+    key = {"queue": row.queue, "agent": row.agent_id, "company": row.company}.get(group)
+    keys: list[Any] = ([row.hour_start] if hourly else []) + ([key] if key is not None else [])
+    sums = [(func.max if name in MAXIMA else func.sum)(getattr(row, name)) for name in CONTACT_FIELDS]
+    conditions = [column == value for column, value in ((row.queue, filters.queue), (row.agent_id, filters.agent_id),
+                                                        (row.company, filters.company)) if value is not None]
+    query = (select(*keys, *sums)
+             .where(row.hour_start >= part.stored_start, row.hour_start < part.stored_end, *conditions)
+             .group_by(*keys))
+    result: list[KeyedTally] = []
+    for values in session.execute(query):
+        index = window.periods.index_at(values[0]) if hourly else 0
+        group_key = plain_key(values[len(keys) - 1]) if key is not None else None
+        figures = values[len(keys):]
+        numbers: dict[str, Any] = {name: _number(name, value)
+                                   for name, value in zip(CONTACT_FIELDS, figures, strict=True)}
+        result.append((index, group_key, Tally(**numbers)))
+    return result
+
+
+def _number(name: str, value: Any) -> float | int | None:
+    if name in MAXIMA:
+        return None if value is None else float(value)
+    return float(value or 0) if name.endswith("_seconds") else int(value or 0)

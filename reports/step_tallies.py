@@ -25,14 +25,13 @@ from contacts.trunk_lines import REFUSED
 from kernel.database import UtcDateTime
 from reports.arith import seconds_between
 from reports.metric_sql import Window, bucket_number, plain_key
-from reports.metrics import Tally
+from reports.metrics import KeyedTally, Tally
 from reports.report_tallies_store import split, stored_agent_seconds, stored_trunk, sub_window
 
 LOOKBACK = timedelta(days=1)
 HANDLING = frozenset({"on_call", "wrap_up", "dialing"})
 AVAILABLE = frozenset({"ready", "offered"})
 
-KeyedTally = tuple[int, str | None, Tally]
 
 
 def segments(session: Session, window: Window, *, at: Any, row_id: Any, value: Any,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from contacts.models import Contact
 from reports.metric_sql import Filters, Group, Window, bucket_number, plain_key
-from reports.metrics import Tally
+from reports.metrics import KeyedTally, Tally
 from work_orders.models import Callback, WorkOrder
 
 CLOSED = "closed"
@@ -21,7 +21,6 @@ CLOSING = "closing"
 DONE = "done"
 REACHED = "reached"
 
-KeyedTally = tuple[int, str | None, Tally]
 
 
 def _key(group: Group) -> Any | None:

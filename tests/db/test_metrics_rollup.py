@@ -5,14 +5,18 @@ in a whole-hour zone, across a daylight-saving change, and in a half-hour zone, 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from contacts.models import ContactHour
 from reports.history import generate
 from reports.history_store import write_history
 from reports.metric_periods import By
 from reports.metrics_query import MetricsRow, finest_kind, metrics, metrics_by
+from reports.report_tallies import contacts_settled_until, refresh
 
 LAST = date(2026, 11, 10)
 START = datetime(2026, 10, 20, tzinfo=UTC)  # Berlin's clocks go back on 25 October 2026
@@ -46,3 +50,29 @@ def test_several_kinds_at_once_equal_each_kind_alone(session_factory: sessionmak
                 alone = metrics(session, START, END, by=by, group=group, tz=tz, now=NOW)
                 assert [plain(row) for row in together[by]] == [plain(row) for row in alone], (by, group)
             assert together["total"] and together["hour"], "the history has calls in the period"
+
+
+def test_stored_call_tallies_give_the_same_figures(session_factory: sessionmaker[Session]) -> None:
+    """contact_hour, filled for the hours whose FCR windows have closed, changes no figure: per kind, group,
+    filter and zone (Kolkata's quarter hours and a non-default target are computed live)."""
+    write_history(session_factory, generate(LAST, 1, 4_000, seed=12))
+    asks: list[dict[str, Any]] = [
+        {"bys": KINDS, "group": "none"}, {"bys": ("total", "day"), "group": "agent"},
+        {"bys": ("total",), "group": "queue"}, {"bys": ("day",), "group": "company"},
+        {"bys": ("total",), "group": "none", "queue": "general"}, {"bys": ("total",), "agent_id": 3},
+        {"bys": ("hour", "total"), "tz": "Asia/Kolkata"}, {"bys": ("total",), "target_seconds": 30.0}]
+
+    def everything() -> list[list[object]]:
+        with session_factory() as session:
+            found = [metrics_by(session, START, END, now=NOW, **ask) for ask in asks]
+        return [[plain(row) for rows in result.values() for row in rows] for result in found]
+
+    before = everything()
+    hours = refresh(session_factory, NOW)
+    assert hours and refresh(session_factory, NOW) == 0  # idempotent: nothing left to fill
+    with session_factory() as session:
+        stored = session.execute(select(func.min(ContactHour.hour_start), func.max(ContactHour.hour_start),
+                                        func.sum(ContactHour.calls))).one()
+    assert stored[1] == contacts_settled_until(NOW) - timedelta(hours=1)
+    assert stored[1] > START and stored[2] > 0
+    assert everything() == before
