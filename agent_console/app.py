@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 
 from agent_console.deps import ConsoleContext, Deps
 from agent_console.feed import feed_router
@@ -22,7 +22,8 @@ from agent_console.routes_calls import calls_router
 from agent_console.routes_export import export_router
 from agent_console.routes_reports import report_router
 from agent_console.routes_supervision import supervision_router
-from kernel.errors import InvalidInput, QingquanError
+from kernel.database import UNREACHABLE
+from kernel.errors import DatabaseUnavailable, InvalidInput, QingquanError
 from outages.api import outage_router
 from recordings.api import recording_router
 from work_orders.api import work_order_router
@@ -32,6 +33,7 @@ __all__ = ["ConsoleContext", "create_app"]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+DATABASE_RETRY_AFTER_SECONDS = 5  # the Retry-After of a 503 while the database is away
 # The page runs only its own files: no inline script, no other origin; recordings play from fetched blobs.
 CONSOLE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; "
                "img-src 'self' data:; media-src 'self' blob:; base-uri 'none'; form-action 'none'; "
@@ -68,6 +70,18 @@ def create_app(ctx: ConsoleContext) -> FastAPI:
         log.warning("the database refused a value: %s", exc.orig)
         return JSONResponse({"error": InvalidInput.code, "message": "a value cannot be stored (e.g. a NUL "
                              "character in text)"}, status_code=InvalidInput.http_status)
+
+    async def _database_unreachable(request: Request, exc: Exception) -> JSONResponse:
+        """The database is down or restarting (or no pooled connection came free in time): 503 with Retry-After,
+        never a 500. Its transaction did not commit — or, when the connection broke during the commit, the client
+        cannot know: a creation sent again with the same Idempotency-Key is written at most once."""
+        if isinstance(exc, DBAPIError) and not isinstance(exc, UNREACHABLE) and not exc.connection_invalidated:
+            raise exc  # a real fault, not an outage: the 500 it was
+        log.warning("database unreachable on %s %s: %s", request.method, request.url.path, exc.__class__.__name__)
+        return await _error(request, DatabaseUnavailable(DATABASE_RETRY_AFTER_SECONDS))
+
+    for unreachable in (*UNREACHABLE, DBAPIError):  # DBAPIError: a connection lost mid-statement (invalidated)
+        app.add_exception_handler(unreachable, _database_unreachable)
 
     @app.exception_handler(OverflowError)
     async def _out_of_range(_request: Request, exc: OverflowError) -> JSONResponse:

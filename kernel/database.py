@@ -13,11 +13,18 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The database cannot be reached for now: down, restarting, refusing connections, or no pooled connection free in
+# time. Worth retrying; never a fault of the request. (SQLite's "database is locked" is an OperationalError too.)
+UNREACHABLE: tuple[type[SQLAlchemyError], ...] = (OperationalError, InterfaceError, PoolTimeout)
+# A dead or unreachable PostgreSQL server fails a connection within this many seconds (libpq's connect_timeout)
+# and a request waits as long at most for a pooled connection, so a request never hangs on a lost database.
+CONNECT_TIMEOUT_SECONDS = 5
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,7 +76,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_timeout=CONNECT_TIMEOUT_SECONDS,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -96,14 +104,14 @@ def upgrade_schema(engine: Engine) -> None:
 
 
 async def write_until_stored(write: Callable[[], None], what: str, retry_seconds: float = 1.0) -> None:
-    """Runs a blocking write in a thread. While the database is unreachable (OperationalError) it retries,
+    """Runs a blocking write in a thread. While the database is unreachable (``UNREACHABLE``) it retries,
     so nothing is lost while the database is away; any other database error is logged with ``what`` (enough
     to replay the write by hand) and the caller moves on rather than blocking every later write."""
     while True:
         try:
             await asyncio.to_thread(write)
             return
-        except (OperationalError, InterfaceError) as exc:
+        except UNREACHABLE as exc:
             log.warning("%s not written yet (%s); retrying in %s s", what, exc.__class__.__name__, retry_seconds)
             await asyncio.sleep(retry_seconds)
         except SQLAlchemyError:

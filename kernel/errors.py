@@ -42,6 +42,18 @@ class Unavailable(QingquanError):
     http_status = 503
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached for now (down, restarting, no free connection): nothing was written, and
+    the same request may be sent again after ``retry_after`` seconds (sent as the Retry-After header)."""
+
+    code = "database_unavailable"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("database unavailable, retry")
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class RateLimited(QingquanError):
     """Too many attempts: try again after ``retry_after`` seconds (sent as the Retry-After header)."""
 

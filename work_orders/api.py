@@ -5,7 +5,10 @@ Routes (bodies are JSON; unknown fields are refused):
 
 - ``POST /api/work-orders`` ``{linkedid?, category, priority?, description, address?, account_number?}`` → 201
   order. With ``linkedid`` the order is the call's: its owner is the agent who took the call (only they or a
-  supervisor may open it) and the account comes from the call when not given.
+  supervisor may open it) and the account comes from the call when not given. Header ``Idempotency-Key: <UUID>``
+  (optional; the console always sends one): a retry with the same key returns the order it created, 200, never
+  a second order; 409 ``idempotency_key_reused`` if the key was used by another user or for another order,
+  ``idempotency_key_in_use`` while a concurrent request with it is being written; 422 if it is not a UUID.
 - ``GET /api/work-orders?scope=mine|overdue|unowned|all&include_closed=false&limit=100&offset=0`` → [order].
   ``mine`` (default) is the caller's own; the others are for supervisors. Open orders first, soonest due first.
   Unowned: open orders whose owner's account is deactivated (the agent left).
@@ -44,14 +47,16 @@ callback's. A callback's shape is in ``work_orders.callback_api``.
 
 Errors: 401 not logged in; 403 ``forbidden`` (role); 404 ``not_found``; 409 ``illegal_transition``,
 ``order_closed``, ``closing_callback_required``; 422 pydantic's field errors (``{"detail": [...]}``) or
-``{"error": "invalid_input", "message": ...}``. Every domain error is ``{"error": code, "message": text}``."""
+``{"error": "invalid_input", "message": ...}``; 503 ``database_unavailable`` with Retry-After while the database
+is away (any route: send the same request again later, a creation with the same Idempotency-Key). Every domain
+error is ``{"error": code, "message": text}``."""
 
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -63,6 +68,9 @@ from work_orders.rules import CREW_MAX, NOTE_MAX, REASON_MAX, Category, Priority
 from work_orders.views import order_detail, order_items
 
 DESCRIPTION_MAX = 4000
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", pattern=UUID_PATTERN,
+                                              description="a UUID the client made for this creation")]
 
 
 class Body(BaseModel):
@@ -103,13 +111,19 @@ def work_order_router(principal: Callable[..., Any], session: Callable[..., Iter
     Db = Annotated[Session, Depends(session, scope="function")]  # committed before the answer is sent
 
     @router.post("", status_code=201)
-    def create(body: WorkOrderIn, who: CurrentUser, db: Db) -> dict[str, Any]:
+    def create(body: WorkOrderIn, who: CurrentUser, db: Db, response: Response,
+               idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
         who.require("agent")
         now = clock.now()
+        key = idempotency_key.lower() if idempotency_key else None
+        if key and (done := store.order_for_key(db, who, key, category=body.category,
+                                                description=body.description)) is not None:
+            response.status_code = 200  # a retry: the order its first try created
+            return order_detail(db, done, now)
         order = store.create_work_order(
             db, who, linkedid=body.linkedid, category=body.category, priority=body.priority,
             description=body.description, address=body.address, account_number=body.account_number, now=now,
-            limits=limits)
+            limits=limits, client_key=key)
         return order_detail(db, order, now)
 
     @router.get("")

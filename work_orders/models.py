@@ -34,10 +34,13 @@ class WorkOrder(Base):
     crew: Mapped[str] = mapped_column(String(100), default="", server_default="")  # the field crew dispatched
     satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # the caller's post-call survey score, 1-5
     callback_satisfaction: Mapped[int | None] = mapped_column(SmallInteger)  # from the closing callback, 1-5
+    # The console's Idempotency-Key (a UUID) for the request that created it: a retry returns this order (0013)
+    client_key: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_work_order_status_due_at", "status", "due_at"),
         Index("ix_work_order_closed_at", "closed_at"),  # orders closed in a period (the agent report; 0012)
+        Index("ix_work_order_client_key", "client_key", unique=True),
     )
 
 

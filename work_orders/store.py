@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent_console.auth import Principal
 from agent_console.models import User
 from contacts.models import Contact
-from kernel.errors import Forbidden, InvalidInput, NotFound
+from kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from work_orders import callback_store
 from work_orders.models import Callback, WorkOrder, WorkOrderHistory
 from work_orders.records import actor_of, add_history, apply_to_order, is_supervisor, visible_order
@@ -42,11 +43,35 @@ Scope = Literal["mine", "overdue", "unowned", "all"]
 SUPERVISOR_SCOPES = ("overdue", "unowned", "all")
 
 
+class KeyReused(Conflict):
+    """The idempotency key was already used, by another user or for a different order."""
+
+    code = "idempotency_key_reused"
+
+
+class KeyInUse(Conflict):
+    """Another request with the same idempotency key is being written right now: send it again shortly."""
+
+    code = "idempotency_key_in_use"
+
+
+def order_for_key(session: Session, actor: Principal, client_key: str, *, category: str,
+                  description: str) -> WorkOrder | None:
+    """The order an earlier request with this idempotency key created (a retry: the same user, the same order),
+    or None if there is none yet."""
+    order = session.scalars(select(WorkOrder).where(WorkOrder.client_key == client_key)).one_or_none()
+    if order is not None and (order.created_by_id != actor.user_id or order.category != category
+                              or order.description != description):
+        raise KeyReused("this Idempotency-Key was used for another work order: send a new key")
+    return order
+
+
 def create_work_order(session: Session, actor: Principal, *, linkedid: str | None, category: Category,
                       priority: Priority, description: str, address: str, account_number: str | None,
-                      now: datetime, limits: TimeLimits = DEFAULT_LIMITS) -> WorkOrder:
+                      now: datetime, limits: TimeLimits = DEFAULT_LIMITS, client_key: str | None = None) -> WorkOrder:
     """Opens an order. From a call (``linkedid``) its owner is the agent who took the call, and only that agent
-    (or a supervisor) may open it."""
+    (or a supervisor) may open it. ``client_key``: the request's idempotency key (unique; see
+    :func:`order_for_key`)."""
     owner_id = actor.user_id
     contact_id = None
     if linkedid:
@@ -66,9 +91,14 @@ def create_work_order(session: Session, actor: Principal, *, linkedid: str | Non
     order = WorkOrder(contact_id=contact_id, account_number=account_number or None, category=category,
                       priority=priority, status=state.status, description=description, address=address,
                       owner_id=owner_id, first_owner_id=state.first_owner_id, created_by_id=actor.user_id,
-                      created_at=now, updated_at=now, due_at=state.due_at, crew="")
+                      created_at=now, updated_at=now, due_at=state.due_at, crew="", client_key=client_key)
     session.add(order)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same key, written by a concurrent request since order_for_key looked
+        if client_key is not None and "client_key" in str(exc.orig):
+            raise KeyInUse("a request with this Idempotency-Key is being written: send it again") from exc
+        raise
     if contact_id is not None:  # read after the insert: on SQLite only the writer's own read is current
         order.satisfaction = session.scalar(select(Contact.satisfaction).where(Contact.id == contact_id))
     add_history(session, order.id, change)

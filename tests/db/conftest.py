@@ -12,6 +12,8 @@
   once, and gives each test a fresh copy of it (``CREATE DATABASE … TEMPLATE``, far quicker than migrating);
   the cluster is stopped and removed at the end of the session. Without PostgreSQL's server binaries the
   PostgreSQL runs are skipped, saying so.
+
+``own_postgres``: a throwaway cluster for one test, which it may stop and start (a database outage).
 """
 
 from __future__ import annotations
@@ -67,13 +69,24 @@ class _PrivatePostgres:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def private_postgres() -> Iterator[_PrivatePostgres]:
+def _throwaway_cluster() -> Iterator[_PrivatePostgres]:
     if server_binaries() is None:
         pytest.skip(MISSING)
     server = _PrivatePostgres()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def private_postgres() -> Iterator[_PrivatePostgres]:
+    yield from _throwaway_cluster()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[_PrivatePostgres]:
+    """A cluster of the test's own (with the migrated template), which the test may stop and start again without
+    disturbing the session's cluster or a configured database."""
+    yield from _throwaway_cluster()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

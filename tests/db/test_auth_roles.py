@@ -61,7 +61,7 @@ ROLES: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/api/reports/agent-timeline"): ("supervisor", None),
     ("GET", "/api/reports/abandon-curve"): ("supervisor", None),
     ("GET", "/api/calls/export"): (ANY, None),  # an agent exports only their own calls (test_export_api.py)
-    ("POST", "/api/work-orders"): (ANY, None),
+    ("POST", "/api/work-orders"): (ANY, None),  # header Idempotency-Key (test_work_order_idempotency.py)
     ("GET", "/api/work-orders"): (ANY, None),  # an agent: their own orders only
     ("GET", "/api/work-orders/{order_id}"): (ANY, None),
     ("POST", "/api/work-orders/{order_id}/status"): (ANY, None),
@@ -113,15 +113,20 @@ def enumerate_routes(app: FastAPI) -> set[tuple[str, str]]:
     return found
 
 
-@pytest.fixture
-def app(session_factory: sessionmaker[Session]) -> Iterator[tuple[FastAPI, FixedClock, dict[str, int]]]:
+def console_app(session_factory: sessionmaker[Session]) -> tuple[FastAPI, FixedClock, dict[str, int]]:
+    """The whole console API (create_app) on the database, with the desk's users; no telephony."""
     users = seed(session_factory)
     clock = FixedClock()
     ctx = ConsoleContext(settings=Settings(auth={"secret_key": SECRET}),  # type: ignore[arg-type]
                          factory=session_factory, acd=Acd(), hub=ConsoleHub(None), clock=clock,  # type: ignore
                          health=dict, accounts=AccountLookup(LocalBillingGateway(session_factory), session_factory,
                                                              clock))
-    yield create_app(ctx), clock, users
+    return create_app(ctx), clock, users
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session]) -> Iterator[tuple[FastAPI, FixedClock, dict[str, int]]]:
+    yield console_app(session_factory)
 
 
 def concrete(path: str) -> str:

@@ -4,11 +4,12 @@ import { session } from "./session.js";
 import { t } from "./i18n.js";
 
 export class ApiError extends Error {
-  constructor(status, code, message, detail) {
+  constructor(status, code, message, detail, retryAfter) {
     super(message);
     this.status = status;
     this.code = code;
     this.detail = detail || [];
+    this.retryAfter = retryAfter || 0;  // seconds, from a 503's or 429's Retry-After header
   }
 
   /** The route itself does not exist on this server (not: the thing asked for was not found). */
@@ -18,8 +19,8 @@ export class ApiError extends Error {
 let onUnauthorized = () => {};
 export function whenUnauthorized(handler) { onUnauthorized = handler; }
 
-export async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
+export async function api(method, path, body, extraHeaders) {
+  const headers = { Accept: "application/json", ...extraHeaders };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (session.token) headers.Authorization = "Bearer " + session.token;
   let res;
@@ -40,7 +41,7 @@ export async function api(method, path, body) {
     if (data && data.message) message = data.message;
     else if (detail.length) message = t("error.invalid", { what: detail.map((d) => (d.loc || []).slice(-1).join("") + ": " + d.msg).join("; ") });
     else if (res.status === 404 && !(data && data.error)) message = t("common.unavailable");
-    throw new ApiError(res.status, data && data.error, message, detail);
+    throw new ApiError(res.status, data && data.error, message, detail, Number(res.headers.get("Retry-After")) || 0);
   }
   return data;
 }

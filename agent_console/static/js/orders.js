@@ -1,10 +1,12 @@
 // Work orders (工单): the form (validated, its draft kept in localStorage), "my work orders" with the time left
-// and the overdue flag, and one order's history with its status change, handover and close.
+// and the overdue flag, and one order's history with its status change, handover and close. An order the server
+// cannot store now waits in order_outbox.js (待提交) and is sent again until it is written.
 import { $, el, fillSelect, fmtDuration, fmtTime, latestOnly, toast } from "./dom.js";
 import { api, has } from "./api.js";
 import { loadCallbacks, onCallbackChange } from "./callbacks.js";
 import { label, options, t } from "./i18n.js";
 import { agentChoices, nameOf } from "./people.js";
+import { enqueue, initOutbox, newKey, resumePending, sendOrder, unreachable } from "./order_outbox.js";
 import { currentPop, onPop } from "./pop.js";
 import { clearDrafts, saveDraftField, session } from "./session.js";
 
@@ -58,6 +60,7 @@ export function orderRow(o, readAt) {
 }
 
 export async function loadOrders() {
+  resumePending();
   try {
     const fresh = listLoad();
     const orders = await api("GET", "/api/work-orders?scope=mine&include_closed=true");  // open ones first
@@ -106,17 +109,42 @@ async function submit(ev) {
   }
   $("wo-submit").disabled = true;
   $("wo-msg").textContent = t("common.saving");
+  const body = { ...d, account_number: d.account_number || null };
+  const key = newKey();  // the same key on every retry: the server writes the order once
   try {
-    const order = await api("POST", "/api/work-orders", { ...d, account_number: d.account_number || null });
+    const order = await sendOrder(key, body);
     $("wo-msg").textContent = t("wo.created", { id: order.id });
-    clearDrafts(FORM_FIELDS.map((id) => $(id)));
-    $("wo-priority").value = "normal";
-    $("wo-notice").hidden = true;
+    emptyForm();
     loadOrders();
   } catch (e) {
-    for (const item of e.detail || []) fieldError(String((item.loc || []).slice(-1)[0]), item.msg);
-    $("wo-msg").textContent = e.status === 401 ? "" : t("wo.failed", { why: e.message });
+    if (unreachable(e)) {  // kept on this computer and sent again: the agent can go on with the next call
+      enqueue(key, body, e);
+      emptyForm();
+      $("wo-msg").textContent = t("wo.queued");
+      return;
+    }
+    showRefusal(e.detail, e.status === 401 ? "" : t("wo.failed", { why: e.message }));
   } finally { $("wo-submit").disabled = false; }
+}
+
+function emptyForm() {
+  clearDrafts(FORM_FIELDS.map((id) => $(id)));
+  $("wo-priority").value = "normal";
+  $("wo-notice").hidden = true;
+}
+
+function showRefusal(detail, message) {
+  for (const item of detail || []) fieldError(String((item.loc || []).slice(-1)[0]), item.msg);
+  $("wo-msg").textContent = message;
+}
+
+/** A pending order the server refused, back in the form with the reason, to correct and submit again. */
+function editRefused(body, detail, message) {
+  const values = { "wo-linkedid": body.linkedid, "wo-category": body.category, "wo-priority": body.priority,
+    "wo-account": body.account_number, "wo-address": body.address, "wo-description": body.description };
+  for (const [id, value] of Object.entries(values)) { $(id).value = value || ""; saveDraftField($(id)); }
+  for (const name of Object.keys(SERVER_FIELDS)) fieldError(name, "");
+  showRefusal(detail, t("wo.failed", { why: message }));
 }
 
 function fillFromPop() {
@@ -196,6 +224,10 @@ function required(form, input, message) {
 
 export function initOrders() {
   $("wo-form").addEventListener("submit", submit);
+  initOutbox({
+    written: (order) => { $("wo-msg").textContent = t("wo.pending_sent", { id: order.id }); loadOrders(); },
+    edit: editRefused,
+  });
   $("wo-fill").addEventListener("click", fillFromPop);
   $("wo-unlink").addEventListener("click", () => { $("wo-linkedid").value = ""; saveDraftField($("wo-linkedid")); });
   $("wo-clear").addEventListener("click", () => {
