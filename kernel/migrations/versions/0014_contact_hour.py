@@ -5,7 +5,7 @@
   it once an hour's first-contact-resolution windows have closed). Created empty: the app's hourly refresh,
   or `qingquan refresh-report-tallies`, fills it.
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-26 07:00:00
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 import kernel.database
 
-revision: str = '0015'
+revision: str = '0014'
 down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
