@@ -117,10 +117,13 @@ class AgentLegGone:
 class Reconcile:
     """Asterisk's channels were re-read (after a reconnect or a takeover): ``live`` holds the linkedids of
     every call that had a channel at ``as_of``. Calls the ACD knew before then without one are gone; their
-    agents are freed. (A call that arrived after ``as_of`` is not in the list and is left alone.)"""
+    agents are freed. (A call that arrived after ``as_of`` is not in the list and is left alone.) ``talking``
+    maps the calls whose caller was bridged to a seat to that seat: an offer whose answer went unseen is
+    answered there."""
 
     live: frozenset[str]
     as_of: datetime | None = None  # None: judge every call
+    talking: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -133,8 +133,8 @@ def _apply(w: Work, cmd: Command) -> None:
                 call_over(w, holder)
             elif holder is not None and holder.seat == seat:
                 leg_gone(w, holder)
-        case Reconcile(live, as_of):
-            reconcile(w, live, as_of or w.now)
+        case Reconcile(live, as_of, talking):
+            reconcile(w, live, as_of or w.now, talking)
             reconcile_own_calls(w, live, as_of or w.now)
         case DialOut():
             dial_out(w, cmd)

@@ -4,6 +4,7 @@ progress (:class:`acd.state.Work`). Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -128,7 +129,10 @@ def caller_gone(w: Work, linkedid: str) -> None:
         call_over(w, agent)
 
 
-def reconcile(w: Work, live: frozenset[str], as_of: datetime) -> None:
+def reconcile(w: Work, live: frozenset[str], as_of: datetime, talking: Mapping[str, str]) -> None:
+    for linkedid, seat in talking.items():  # answered while the link was down (or the app away)
+        if linkedid in w.offered and not w.offered[linkedid].call.is_callback:
+            answered(w, linkedid, seat)
     for call in list(w.waiting.values()):
         if call.linkedid not in live and not call.is_callback and call.enqueued_at <= as_of:
             w.remove_waiting(call.linkedid)

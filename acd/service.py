@@ -312,5 +312,5 @@ def command_for(event: Event) -> Command | None:
         case TelephonyLinkChanged():
             return SetTelephonyLink(event.up)
         case ChannelsResynced():
-            return Reconcile(frozenset(event.live), as_of=event.at)
+            return Reconcile(frozenset(event.live), as_of=event.at, talking=event.seat_talking())
     return None

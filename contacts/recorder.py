@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contacts.models import Contact, ContactEvent
 from contacts.record import DEFAULT_SHORT_ABANDON_SECONDS, changes_for, is_contact_event
-from kernel.call_events import SurveyAnswered
+from contacts.resync import RESYNC_WINDOW, RESYNCED_EVENT, resynced
+from kernel.call_events import ChannelsResynced, SurveyAnswered
 from kernel.database import transaction, write_until_stored
 from kernel.events import Event
 
@@ -37,10 +38,31 @@ class ContactRecorder:
         self._copy_score = copy_score
 
     async def on_event(self, event: Event) -> None:
+        if isinstance(event, ChannelsResynced):
+            await write_until_stored(lambda: self.resync(event), "contact resync", self._retry_seconds)
+            return
         if not is_contact_event(event):
             return
         await write_until_stored(lambda: self.record(event), f"contact event {event.to_wire()}",
                                  self._retry_seconds)
+
+    def resync(self, seen: ChannelsResynced) -> None:
+        """Asterisk's channels were re-read: each open contact gets what they say of its call (see
+        :mod:`contacts.resync`), as a ``contact.resynced`` event and changes to its row."""
+        since = seen.at - RESYNC_WINDOW
+        with transaction(self._factory) as session:
+            open_contacts = session.scalars(select(Contact).where(
+                Contact.ended_at.is_(None), Contact.arrived_at >= since, Contact.arrived_at <= seen.at)).all()
+            for contact in open_contacts:
+                current = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+                found = resynced(current, contact.linkedid, seen, short_abandon_seconds=self._short_abandon_seconds)
+                if not found.parts:
+                    continue
+                session.add(ContactEvent(linkedid=contact.linkedid, type=RESYNCED_EVENT, at=seen.at,
+                                         data={"parts": list(found.parts)}))
+                for name, value in found.changes.items():
+                    setattr(contact, name, value)
+                log.info("contact %s resynced from Asterisk: %s", contact.linkedid, ", ".join(found.parts))
 
     def record(self, event: Event) -> None:
         assert event.linkedid is not None

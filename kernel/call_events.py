@@ -213,10 +213,19 @@ class TrunkLineReleased(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class ChannelsResynced(Event):
-    """Asterisk's channels were re-read: ``live`` holds the linkedid of every call that still has one."""
+    """Asterisk's channels were re-read: ``live`` holds the linkedid of every call that still has one;
+    ``waiting`` those whose caller is in the holding context; ``talking`` those whose caller is bridged to a
+    seat's leg, and ``talking_seats`` that seat (same order)."""
 
     wire_type: ClassVar[str] = "telephony.channels_resynced"
     live: tuple[str, ...]
+    waiting: tuple[str, ...] = ()
+    talking: tuple[str, ...] = ()
+    talking_seats: tuple[str, ...] = ()
+
+    def seat_talking(self) -> dict[str, str]:
+        """linkedid -> the seat its caller talks to."""
+        return dict(zip(self.talking, self.talking_seats, strict=False))
 
 
 @dataclass(frozen=True, kw_only=True)

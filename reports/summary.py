@@ -111,6 +111,7 @@ class CallLogEntry:
     work_order_id: int | None = None
     transfer_count: int = 0
     transferred_to_agent_id: int | None = None  # who took the call by the last transfer
+    reconstructed: bool = False  # parts were read back from Asterisk after a fault (its contact.resynced events)
 
 
 # --- periods -----------------------------------------------------------------------------------------------
@@ -283,6 +284,7 @@ def _entry(contact: Contact) -> CallLogEntry:
         work_order_id=contact.work_order_id,
         transfer_count=contact.transfer_count or 0,
         transferred_to_agent_id=contact.transferred_to_agent_id,
+        reconstructed=bool(contact.reconstructed),
     )
 
 

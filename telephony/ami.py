@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from telephony.ami_actions import (
     outbound_originate,
     spy_originate,
 )
-from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event
+from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event, talking_seats
 from telephony.ami_stream import GuardedAmiProtocol
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,12 @@ class AmiBridge:
 
     async def resync(self) -> None:
         """Re-reads seat registrations and waiting callers, so a lost AMI link loses no state."""
+        started = time.monotonic()
         try:
             await self._resync_seats()
             await self._resync_waiting_callers()
             self.resyncs += 1
-            log.info("AMI state resynced")
+            log.info("AMI state resynced in %.2f s", time.monotonic() - started)
             self._bus.publish(TelephonyLinkChanged(at=self._clock.now(), up=True))
         except Exception as exc:  # best effort: live events keep flowing even if the resync failed
             log.warning("AMI resync failed: %s", exc)
@@ -144,9 +146,11 @@ class AmiBridge:
         which calls still have a channel, so calls that ended unseen are let go."""
         as_of = self._clock.now()  # calls the ACD learns of after this are not judged by this list
         entries = await self._list_action({"Action": "CoreShowChannels"}, "CoreShowChannel")
+        waiting = []
         for entry in entries:
             if entry.get("Context") != HOLD_CONTEXT or entry.get("Uniqueid") != entry.get("Linkedid"):
                 continue
+            waiting.append(entry["Linkedid"])
             channel = entry["Channel"]
             values = {name: await self.getvar(channel, name) for name in
                       ("QQ_QUEUE", "QQ_ACCOUNT", "QQ_PATH", "QQ_PRIORITY", "QQ_OWNER")}
@@ -158,7 +162,9 @@ class AmiBridge:
                 caller_number=entry.get("CallerIDNum", ""), reconstructed=True,
                 owner_agent=int(owner) if owner.isdigit() else None))
         live = {callback_call(e.get("Linkedid", "")) or e.get("Linkedid", "") for e in entries}
-        self._bus.publish(ChannelsResynced(at=as_of, live=tuple(sorted(live - {""}))))
+        talking = talking_seats(entries, self._seats)
+        self._bus.publish(ChannelsResynced(at=as_of, live=tuple(sorted(live - {""})), waiting=tuple(waiting),
+                                           talking=tuple(talking), talking_seats=tuple(talking.values())))
 
     # Actions -----------------------------------------------------------------------------------------
 

@@ -228,6 +228,20 @@ def endpoint_list_entry(fields: Mapping[str, str], seats: frozenset[str], now: d
                             registered=fields.get("DeviceState", "").upper() not in _UNAVAILABLE_STATES)
 
 
+def talking_seats(entries: list[Mapping[str, str]], seats: frozenset[str]) -> dict[str, str]:
+    """From a CoreShowChannels listing: the calls whose seat leg is in a bridge (an agent talks to the caller),
+    as linkedid -> seat. A seat's own call (outbound, supervision) has the seat leg as its first channel and is
+    not counted."""
+    talking: dict[str, str] = {}
+    for entry in entries:
+        seat = endpoint_of(entry.get("Channel", ""))
+        linkedid = entry.get("Linkedid", "")
+        if (seat in seats and linkedid and linkedid != entry.get("Uniqueid") and entry.get("BridgeId")
+                and not is_outbound(linkedid) and not is_spy(linkedid)):
+            talking[callback_call(linkedid) or linkedid] = str(seat)
+    return talking
+
+
 def _clean(value: str | None) -> str:
     if value is None or value in ("<unknown>", "(null)"):
         return ""

@@ -1,5 +1,9 @@
 """Runs Qingquan's private Asterisk: renders the repo's ``asterisk/`` configuration into a run directory of
-its own and starts ``asterisk -f`` on it. The system's /etc/asterisk is never read or written."""
+its own and starts ``asterisk -f`` on it. The system's /etc/asterisk is never read or written.
+
+Asterisk outlives the app: if the app process dies (killed, crashed), its Asterisk keeps the calls up, and
+the app started again on the same run directory attaches to that Asterisk instead of starting another one
+(it reloads the configuration only if the rendered files changed). A graceful stop stops Asterisk too."""
 
 from __future__ import annotations
 
@@ -97,6 +101,11 @@ def render_config(settings: Settings, run_dir: Path, template_dir: Path = CONFIG
     return etc / "asterisk.conf"
 
 
+def config_texts(run_dir: Path) -> dict[str, str]:
+    """The configuration files in ``run_dir/etc`` by name (to tell whether a new rendering changed them)."""
+    return {path.name: path.read_text() for path in sorted((run_dir / "etc").glob("*.conf"))}
+
+
 @dataclass
 class AsteriskProcess:
     """A private Asterisk process; ``start`` returns once Asterisk is fully booted."""
@@ -104,6 +113,7 @@ class AsteriskProcess:
     settings: Settings
     run_dir: Path
     process: asyncio.subprocess.Process | None = None
+    attached: bool = False  # an Asterisk already running on run_dir (the app was restarted) was taken over
 
     @property
     def conf_path(self) -> Path:
@@ -113,10 +123,12 @@ class AsteriskProcess:
         binary = self.settings.asterisk.binary
         if shutil.which(binary) is None:
             raise AsteriskStartError(f"Asterisk not found at {binary}; run `make setup` first")
-        if len(str(self.run_dir / "run" / "asterisk.ctl")) > 100:
+        if len(str(self._control_socket)) > 100:
             raise AsteriskStartError(f"run directory {self.run_dir} is too long for Asterisk's control socket")
+        before = config_texts(self.run_dir)
         render_config(self.settings, self.run_dir)
-        await self._stop_stale()
+        if await self._attach(config_texts(self.run_dir) != before):
+            return
         log_path = self.run_dir / "log" / "console.log"
         with log_path.open("ab") as console_log:
             self.process = await asyncio.create_subprocess_exec(
@@ -152,15 +164,30 @@ class AsteriskProcess:
                 return
             await asyncio.sleep(0.1)
 
-    async def _stop_stale(self) -> None:
-        """An Asterisk left running on this run directory (a crashed earlier run) is stopped first."""
-        if (self.run_dir / "run" / "asterisk.ctl").exists():
-            code, _ = await self.cli("core stop now", timeout=5)
-            if code == 0:
-                log.warning("stopped a stale Asterisk on %s", self.run_dir)
-                await asyncio.sleep(0.5)
+    async def _attach(self, config_changed: bool) -> bool:
+        """True if an Asterisk left running on this run directory (the app died and was started again) answers
+        and is fully booted: it is taken over with its calls, never stopped. Its configuration is reloaded
+        only if the rendered files changed (a reload is not free for the calls in progress)."""
+        if not self._control_socket.exists():
+            return False
+        code, _ = await self.cli("core waitfullybooted", timeout=5)
+        if code != 0:
+            return False  # a stale socket: nothing answers there
+        self.attached = True
+        log.warning("attached to the Asterisk already running on %s (its calls go on)", self.run_dir)
+        if config_changed:
+            code, out = await self.cli("core reload")
+            log.warning("the rendered Asterisk configuration changed: core reload (%s) %s", code, out.strip())
+        return True
+
+    @property
+    def _control_socket(self) -> Path:
+        return self.run_dir / "run" / "asterisk.ctl"
 
     async def stop(self, timeout: float = 10.0) -> None:
+        if self.attached:
+            await self._stop_attached(timeout)
+            return
         if self.process is None or self.process.returncode is not None:
             return
         await self.cli("core stop now", timeout=5)
@@ -170,4 +197,13 @@ class AsteriskProcess:
             log.warning("asterisk did not stop in %s s; killing it", timeout)
             self.process.kill()
             await self.process.wait()
+        log.info("asterisk stopped")
+
+    async def _stop_attached(self, timeout: float) -> None:
+        """Stops an Asterisk this process attached to (not its child: it is gone once its socket is)."""
+        self.attached = False
+        await self.cli("core stop now", timeout=5)
+        async with asyncio.timeout(timeout):
+            while self._control_socket.exists():
+                await asyncio.sleep(0.1)
         log.info("asterisk stopped")

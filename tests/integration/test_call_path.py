@@ -79,6 +79,17 @@ def received_audio(phone: BaresipPhone) -> Path:
     return next(p for p in phone.dumps() if p.name.endswith("-dec.wav"))
 
 
+def talk_then_hang_up(caller: BaresipPhone, seat_phone: BaresipPhone) -> None:
+    """Both phones (playing CALLER_TONE and AGENT_TONE) talk for a while, then the caller hangs up; each heard
+    the other's tone to the end of the call."""
+    time.sleep(2.5)
+    caller.hangup()
+    caller.wait_event("CALL_CLOSED", timeout=10)
+    seat_phone.wait_event("CALL_CLOSED", timeout=10)
+    assert abs(dominant_frequency(received_audio(seat_phone)) - CALLER_TONE) < 15, "agent did not hear caller"
+    assert abs(dominant_frequency(received_audio(caller)) - AGENT_TONE) < 15, "caller did not hear agent"
+
+
 def test_bill_then_agent_full_path(hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
     seat_phone = phones("agent", hotline=hotline, seat="seat1001", frequency=AGENT_TONE)
     agent_token = agent_ready(hotline, "agent1", "seat1001")

@@ -51,6 +51,7 @@ class RunningHotline:
     process: subprocess.Popen[bytes]
     database_url: str = ""
     asterisk_dir: Path | None = None
+    environment: dict[str, str] | None = None  # the app's environment, for restart_app
 
     @property
     def base_url(self) -> str:
@@ -109,6 +110,23 @@ class RunningHotline:
         self.process.kill()
         self.process.wait()
 
+    def restart_app(self, timeout: float = 60.0) -> float:
+        """Starts the app again (after ``kill_app``) with the same settings; its output is appended to
+        hotline.log. Returns once its console answers, with the ``time.monotonic()`` at which it first did
+        (the app is ready; routing and the AMI resync may still be under way)."""
+        assert self.process.poll() is not None, "kill_app first"
+        started = self.log_text().count("Qingquan is up")
+        self.process = launch_app(self.root, None, self.environment or dict(os.environ))
+
+        def up() -> float | None:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the restarted hotline exited:\n{self.log_text()[-3000:]}")
+            with self.client() as c:
+                ready = c.get("/api/health").status_code == 200 and self.log_text().count("Qingquan is up") > started
+            return time.monotonic() if ready else None
+
+        return wait_for(up, timeout=timeout, interval=0.05, what="the hotline to start again")
+
     def _stop_orphaned_asterisk(self) -> None:
         assert self.asterisk_dir is not None
         if (self.asterisk_dir / "run" / "asterisk.ctl").exists():
@@ -151,7 +169,8 @@ def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrid
     environment.pop("QINGQUAN_SETTINGS_FILE", None)
     process = launch_app(root, settings, environment)
     hotline = RunningHotline(root=root, http_port=http_port, sip_port=sip_port, ami_port=ami_port, seats=seats,
-                             process=process, database_url=database_url, asterisk_dir=run_dir)
+                             process=process, database_url=database_url, asterisk_dir=run_dir,
+                             environment=environment)
 
     def up() -> bool:
         if process.poll() is not None:
@@ -167,11 +186,13 @@ def start_hotline(root: Path, *, env: Mapping[str, str] | None = None, **overrid
     return hotline
 
 
-def launch_app(root: Path, settings: dict[str, Any], environment: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``qingquan run --demo`` with ``settings`` written as TOML in ``root``; its output goes to hotline.log."""
+def launch_app(root: Path, settings: dict[str, Any] | None, environment: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``qingquan run --demo`` with ``settings`` written as TOML in ``root``; its output goes to hotline.log.
+    ``settings`` None: the app starts again with the settings file already there, its output appended."""
     toml = root / "settings.toml"
-    toml.write_text(_to_toml(settings))
-    log = (root / "hotline.log").open("wb")
+    if settings is not None:
+        toml.write_text(_to_toml(settings))
+    log = (root / "hotline.log").open("wb" if settings is not None else "ab")
     return subprocess.Popen(
         [sys.executable, "-m", "config.cli", "--settings", str(toml), "run", "--demo"],
         cwd=root, env=environment, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

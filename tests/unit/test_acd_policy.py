@@ -439,6 +439,18 @@ def test_reconcile_drops_calls_that_have_no_channel_any_more_and_frees_their_age
     assert [c.linkedid for c in state.waiting_in_order()] == ["cb"]  # a callback has no channel: it stays
 
 
+def test_reconcile_answers_an_offer_found_talking_at_its_seat() -> None:
+    state = staff(staff(hotline(), 1, at(0)), 2, at(0))
+    state, _ = run(state, [call("a")], at(1))
+    (agent,) = state.offered["a"].agent_ids
+    seat = state.agents[agent].seat
+    assert seat is not None
+    state, events = run(state, [Reconcile(frozenset({"a"}), as_of=at(5), talking={"a": seat})], at(6))
+    assert state_of(state, agent)[0] == "on_call" and state.agents[agent].call == "a"
+    assert [e.agent_id for e in events if isinstance(e, CallAnswered)] == [agent]
+    assert "a" not in state.offered and "a" in state.connected
+
+
 def test_an_offer_whose_outcome_never_arrives_expires_and_the_call_keeps_its_place() -> None:
     state = staff(staff(hotline(), 1, at(0)), 2, at(1))
     state, _ = run(state, [call("a")], at(2))

@@ -17,7 +17,7 @@ from kernel.call_events import (
     OfferFailed,
     SeatAvailability,
 )
-from telephony.ami_parse import endpoint_of, flatten, parse_event
+from telephony.ami_parse import endpoint_of, flatten, parse_event, talking_seats
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 SEATS = frozenset({"seat1001"})
@@ -83,3 +83,15 @@ def test_malformed_events_are_ignored() -> None:
                        st.text(max_size=30)))
 def test_no_field_combination_raises(fields: dict[str, str]) -> None:
     parse_event(fields, SEATS, NOW)
+
+
+def test_talking_seats_are_the_seat_legs_in_a_bridge_with_a_caller() -> None:
+    entries = [
+        {"Channel": "PJSIP/trunk-00000001", "Uniqueid": "c1", "Linkedid": "c1", "BridgeId": "b1"},
+        {"Channel": "PJSIP/seat1001-00000002", "Uniqueid": "a2", "Linkedid": "c1", "BridgeId": "b1"},
+        {"Channel": "PJSIP/seat1002-00000003", "Uniqueid": "a3", "Linkedid": "c2", "BridgeId": ""},  # ringing
+        {"Channel": "PJSIP/seat1003-00000004", "Uniqueid": "qqo-x", "Linkedid": "qqo-x", "BridgeId": "b2"},
+        {"Channel": "PJSIP/seat1001-00000005", "Uniqueid": "a5", "Linkedid": "cb1-c9", "BridgeId": "b3"},
+    ]
+    seats = frozenset({"seat1001", "seat1002", "seat1003"})
+    assert talking_seats(entries, seats) == {"c1": "seat1001", "c9": "seat1001"}
