@@ -29,6 +29,11 @@ def _key(group: Group) -> Any | None:
     return columns.get(group)
 
 
+def _needs_call(group: Group, filters: Filters) -> bool:
+    """Whether the grouping or the filters read the order's call (its queue or company)."""
+    return group in ("queue", "company") or filters.queue is not None or filters.company is not None
+
+
 def _filters(filters: Filters) -> list[ColumnElement[bool]]:
     conditions = []
     if filters.agent_id is not None:
@@ -58,7 +63,9 @@ def work_order_tallies(session: Session, window: Window, *, group: Group, filter
     closed = WorkOrder.status == CLOSED
     settled = or_(closed, WorkOrder.due_at <= window.now)
     on_time = and_(closed, WorkOrder.closed_at <= WorkOrder.due_at)
-    joined = WorkOrder.__table__.outerjoin(Contact.__table__, Contact.id == WorkOrder.contact_id)
+    joined: Any = WorkOrder.__table__
+    if _needs_call(group, filters):
+        joined = joined.outerjoin(Contact.__table__, Contact.id == WorkOrder.contact_id)
     rows = _grouped(session, window, WorkOrder.created_at, group,
                     [func.count(), func.count(case((closed, 1))), func.count(case((settled, 1))),
                      func.count(case((on_time, 1)))], joined, _filters(filters))
@@ -68,8 +75,11 @@ def work_order_tallies(session: Session, window: Window, *, group: Group, filter
 
 def closing_callback_tallies(session: Session, window: Window, *, group: Group,
                              filters: Filters) -> list[KeyedTally]:
-    joined = (Callback.__table__.join(WorkOrder.__table__, WorkOrder.id == Callback.work_order_id)
-              .outerjoin(Contact.__table__, Contact.id == WorkOrder.contact_id))
+    joined: Any = Callback.__table__  # joined to the order (its first owner) and its call only when needed
+    if _needs_call(group, filters) or group == "agent" or filters.agent_id is not None:
+        joined = joined.join(WorkOrder.__table__, WorkOrder.id == Callback.work_order_id)
+    if _needs_call(group, filters):
+        joined = joined.outerjoin(Contact.__table__, Contact.id == WorkOrder.contact_id)
     reached = [Callback.kind == CLOSING, Callback.status == DONE, Callback.outcome == REACHED]
     rows = _grouped(session, window, Callback.done_at, group,
                     [func.count(), func.count(case((Callback.satisfaction >= 4, 1)))], joined,
