@@ -9,6 +9,7 @@ payloads are versioned: ``{"type": "call.offered", "v": 1, ...}``."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 
 class Socket(Protocol):
-    async def send_json(self, data: Any) -> None: ...
+    async def send_text(self, data: str) -> None: ...
 
 
 class ScreenPop(Protocol):
@@ -149,7 +150,11 @@ class ConsoleHub:
         return set().union(*(self._agents[a] for a in agent_ids))
 
     async def _send(self, sockets: set[Socket], payload: dict[str, Any]) -> None:
-        results = await asyncio.gather(*(s.send_json(payload) for s in list(sockets)), return_exceptions=True)
+        """Sends ``payload`` to every socket, encoded once (a wallboard to 200 supervisors is one encoding)."""
+        if not sockets:
+            return
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        results = await asyncio.gather(*(s.send_text(text) for s in list(sockets)), return_exceptions=True)
         for result in results:
             if isinstance(result, Exception):
                 log.info("console socket send failed: %s", result)

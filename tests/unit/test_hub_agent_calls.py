@@ -4,6 +4,7 @@ session reaches its supervisor only."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +30,8 @@ class Socket:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    async def send_json(self, data: Any) -> None:
-        self.sent.append(data)
+    async def send_text(self, data: str) -> None:
+        self.sent.append(json.loads(data))
 
     def types(self) -> list[str]:
         return [m["type"] for m in self.sent]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -88,8 +89,8 @@ class RecordingSocket:
         self.sent: list[dict[str, Any]] = []
         self.arrived = asyncio.Event()
 
-    async def send_json(self, data: Any) -> None:
-        self.sent.append(data)
+    async def send_text(self, data: str) -> None:
+        self.sent.append(json.loads(data))
         self.arrived.set()
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
