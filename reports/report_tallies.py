@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from acd.models import AgentStateChange, AgentStateHour
@@ -78,7 +78,7 @@ def _refresh(factory: sessionmaker[Session], first: datetime, limit: datetime, h
     filled yet (all when ``rebuild``)."""
     with factory() as session:
         filled = set() if rebuild else set(session.scalars(
-            select(distinct(hours_column)).where(hours_column >= first, hours_column < limit)))
+            select(hours_column).distinct().where(hours_column >= first, hours_column < limit)))
     written = 0
     start = first
     while start < limit:
