@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(line_buffering=True)  # figures appear as they are measured
     with database(args.database_url or None, args.datadir, args.keep_running) as engine:
         factory = make_session_factory(engine)
+        upgrade_schema(engine)  # an older stored history gets the newer tables (stored tallies) too
         if not args.as_is:
             fill(engine, factory, args.years, args.yearly)
         if args.generate_only:
