@@ -9,7 +9,6 @@ several), the trunk's figures only for the whole hotline (no grouping, no filter
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from reports.arith import require_aware
 from reports.contact_tallies import contact_tallies
 from reports.metric_periods import By, bucketing
 from reports.metric_sql import GROUPS, Filters, Group, Window
-from reports.metrics import Figures, Tally, derive
+from reports.metrics import Figures, Tally, derive, sum_by_key
 from reports.step_tallies import agent_state_tallies, observed_seconds, trunk_tallies
 from reports.work_order_figures import closing_callback_tallies, work_order_tallies
 
@@ -78,10 +77,11 @@ def metrics_by(session: Session, start: datetime, end: datetime, *, bys: Sequenc
                     occupancy=occupancy, trunk=trunk)
     result: dict[By, list[MetricsRow]] = {}
     for by, window in windows.items():
-        totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
-        for (index, key), tally in fine.items():
-            coarse = window.periods.index_at(finest.periods.buckets[index].start)
-            totals[(coarse, key)] = totals[(coarse, key)] + tally
+        if window is finest:
+            result[by] = _rows(window, fine, occupancy=occupancy, trunk=trunk)
+            continue
+        coarse = [window.periods.index_at(bucket.start) for bucket in finest.periods.buckets]
+        totals = sum_by_key(((coarse[index], key), tally) for (index, key), tally in fine.items())
         result[by] = _rows(window, totals, occupancy=occupancy, trunk=trunk)
     logger.debug("metrics %s..%s by=%s group=%s: %s rows", start, end, ",".join(bys), group,
                  {by: len(rows) for by, rows in result.items()})
@@ -118,10 +118,7 @@ def _tallies(session: Session, window: Window, *, group: Group, filters: Filters
         parts += agent_state_tallies(session, window, by_agent=group == "agent", agent_id=filters.agent_id)
     if trunk:
         parts += trunk_tallies(session, window)
-    totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
-    for index, key, tally in parts:
-        totals[(index, key)] = totals[(index, key)] + tally
-    return totals
+    return sum_by_key(((index, key), tally) for index, key, tally in parts)
 
 
 def _rows(window: Window, totals: dict[tuple[int, str | None], Tally], *, occupancy: bool,

@@ -25,7 +25,7 @@ from contacts.trunk_lines import REFUSED
 from kernel.database import UtcDateTime
 from reports.arith import seconds_between
 from reports.metric_sql import Window, bucket_number, plain_key
-from reports.metrics import KeyedTally, Tally
+from reports.metrics import KeyedTally, Tally, sum_by_key
 from reports.report_tallies_store import split, stored_agent_seconds, stored_trunk, sub_window
 
 LOOKBACK = timedelta(days=1)
@@ -76,14 +76,17 @@ def agent_state_tallies(session: Session, window: Window, *, by_agent: bool,
     """Agents' handle time and available time per local period (and agent, when ``by_agent``): the settled
     hours from ``agent_state_hour``, the rest live from the log."""
     seconds = agent_state_seconds(session, window, by_agent=by_agent, agent_id=agent_id)
-    totals: dict[tuple[int, str | None], Tally] = defaultdict(Tally)
+    handle: dict[tuple[int, str | None], float] = defaultdict(float)
+    available: dict[tuple[int, str | None], float] = defaultdict(float)
     for (index, agent, state), value in seconds.items():
-        if state not in HANDLING and state not in AVAILABLE:
-            continue
-        tally = Tally(handle_state_seconds=value) if state in HANDLING else Tally(available_state_seconds=value)
         slot = (index, plain_key(agent) if by_agent else None)
-        totals[slot] = totals[slot] + tally
-    return [(index, key, tally) for (index, key), tally in totals.items()]
+        if state in HANDLING:
+            handle[slot] += value
+        elif state in AVAILABLE:
+            available[slot] += value
+    return [(index, key, Tally(handle_state_seconds=handle.get((index, key), 0.0),
+                               available_state_seconds=available.get((index, key), 0.0)))
+            for index, key in handle.keys() | available.keys()]
 
 
 def agent_state_seconds(session: Session, window: Window, *, by_agent: bool,
@@ -115,10 +118,7 @@ def trunk_tallies(session: Session, window: Window) -> list[KeyedTally]:
     found = stored_trunk(session, window, part)
     for start, end in part.live:
         found += trunk_live(session, sub_window(window, start, end))
-    totals: dict[int, Tally] = defaultdict(Tally)
-    for index, tally in found:
-        totals[index] = totals[index] + tally
-    return [(index, None, tally) for index, tally in totals.items()]
+    return [(index, None, tally) for index, tally in sum_by_key(found).items()]
 
 
 def trunk_live(session: Session, window: Window) -> list[tuple[int, Tally]]:
@@ -126,10 +126,8 @@ def trunk_live(session: Session, window: Window) -> list[tuple[int, Tally]]:
     row = TrunkOccupancy
     found = segments(session, window, at=row.at, row_id=row.id, value=row.lines_in_use, partition=None,
                      where=[])
-    totals: dict[int, Tally] = defaultdict(Tally)
-    for (index, _, lines), seconds in found.items():
-        peak = lines if seconds > 0 else None
-        totals[index] = totals[index] + Tally(trunk_line_seconds=lines * seconds, trunk_peak_lines=peak)
+    parts = [(index, Tally(trunk_line_seconds=lines * seconds, trunk_peak_lines=lines if seconds > 0 else None))
+             for (index, _, lines), seconds in found.items()]
     dialect = session.get_bind().dialect.name
     size = window.periods.utc_seconds
     bucket = bucket_number(dialect, row.at, size)
@@ -140,8 +138,8 @@ def trunk_live(session: Session, window: Window) -> list[tuple[int, Tally]]:
         if peak is None:
             continue
         index = window.periods.local_index(int(utc_bucket))
-        totals[index] = totals[index] + Tally(trunk_peak_lines=int(peak), all_lines_busy=int(refused))
-    return list(totals.items())
+        parts.append((index, Tally(trunk_peak_lines=int(peak), all_lines_busy=int(refused))))
+    return list(sum_by_key(parts).items())
 
 
 def observed_seconds(window: Window) -> Iterator[tuple[int, float]]:

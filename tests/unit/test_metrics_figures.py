@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reports.metric_periods import bucketing
-from reports.metrics import DEFINITIONS, ROW_DEFINITIONS, Figures, Tally, derive
+from reports.metrics import DEFINITIONS, ROW_DEFINITIONS, Figures, Tally, derive, sum_by_key
 
 CONTRACT = """calls, offered, answered, answer_rate, abandoned, short_abandoned, abandon_rate,
 answered_within_target, service_level, asa_seconds, longest_wait_seconds, handled, talk_seconds, hold_seconds,
@@ -91,3 +91,11 @@ def test_rolling_up_any_buckets_then_to_total_equals_the_total(parts: list[tuple
 
 def _close(a: Tally, b: Tally) -> bool:
     return all(getattr(a, f.name) == pytest.approx(getattr(b, f.name)) for f in fields(Tally))
+
+
+@given(parts=st.lists(st.tuples(st.integers(0, 3), tallies), max_size=30))
+def test_summing_in_place_by_key_equals_adding_the_tallies(parts: list[tuple[int, Tally]]) -> None:
+    added: dict[int, Tally] = {}
+    for key, tally in parts:
+        added[key] = added[key] + tally if key in added else tally
+    assert sum_by_key(parts) == added
