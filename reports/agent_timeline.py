@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from acd.agents import AgentState
@@ -154,14 +154,16 @@ def _last_change_times(session: Session, start: datetime, agent_ids: Sequence[in
     """When each agent's state last changed before ``start`` (agents with no change before it left out).
 
     First over the :data:`LOOKBACK` before ``start`` (a range of the index on ``at``: anyone who worked
-    lately), then, for the others only, over all their history (the index on ``agent_id``)."""
-    def latest(*where: ColumnElement[bool]) -> dict[int, datetime]:
-        query = (select(AgentStateChange.agent_id, func.max(AgentStateChange.at))
-                 .where(AgentStateChange.at < start, *where).group_by(AgentStateChange.agent_id))
-        return {agent: at for agent, at in session.execute(query)}
-
-    found = latest(AgentStateChange.at >= start - LOOKBACK, AgentStateChange.agent_id.in_(agent_ids))
+    lately), then, for the others only, one probe each of the index on (agent_id, at) for their latest change
+    (grouping all their history read every row of it: 250,000 for the emergency seats of ten years)."""
+    log = AgentStateChange
+    query = (select(log.agent_id, func.max(log.at))
+             .where(log.at < start, log.at >= start - LOOKBACK, log.agent_id.in_(agent_ids)).group_by(log.agent_id))
+    found = {agent: at for agent, at in session.execute(query)}
     rest = [agent for agent in agent_ids if agent not in found]
     if rest:
-        found |= latest(AgentStateChange.at < start - LOOKBACK, AgentStateChange.agent_id.in_(rest))
+        latest = (select(func.max(log.at)).where(log.agent_id == User.id, log.at < start - LOOKBACK)
+                  .correlate(User).scalar_subquery())
+        found |= {agent: at for agent, at in session.execute(select(User.id, latest).where(User.id.in_(rest)))
+                  if at is not None}
     return found
