@@ -1,5 +1,6 @@
 """A caller whose number is a demo account's phone, in a zone under an outage, hears the outage notice before
-the menu and hangs up: the contact is deflected, never queued."""
+the menu and hangs up: the contact is deflected, never queued. 0 goes on to the menu; another key over the
+notice is already the menu's choice (type-ahead)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,26 @@ def test_pressing_0_after_the_notice_goes_on_to_the_menu_and_an_agent(
     assert contact["ivr_path"].startswith("outage>main") and contact["ivr_path"].endswith("queue")
     caller.hangup()
     assert ended_contact(hotline, supervisor, "13800000001")["outcome"] == "abandoned"
+
+
+def test_a_menu_key_over_the_notice_is_the_menu_choice(hotline: RunningHotline,
+                                                      phones: Callable[..., BaresipPhone]) -> None:
+    supervisor = hotline.login("super1")
+    now = datetime.now(UTC)
+    with hotline.client(supervisor) as c:
+        assert c.post("/api/outages", json={
+            "supply_zone": "north", "kind": "planned", "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(hours=3)).isoformat()}).status_code == 201
+
+    caller = phones("13800000001")
+    dial_hotline(caller, hotline)
+    wait_for(lambda: contact_of(hotline, supervisor, caller.user), what="the call to arrive")
+    time.sleep(1.5)  # in the notice (it lasts well over 3 s)
+    caller.send_dtmf("2")  # a repair, at the menu: the notice and the menu's prompts are skipped
+    contact = wait_for(lambda: (lambda c: c if c and c["queued_at"] else None)(
+        contact_of(hotline, supervisor, caller.user)), timeout=30, what="the caller to reach the queue")
+    assert contact["ivr_path"] == "outage>main>repair>queue"
+    caller.hangup()
 
 
 def _pressed_through(caller: BaresipPhone, hotline: RunningHotline, token: str) -> dict[str, object] | None:

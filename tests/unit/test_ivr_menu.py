@@ -431,7 +431,7 @@ def test_every_dialogue_ends_with_a_transfer_or_hangup(tree: MenuTree, data: st.
 
 
 def test_a_key_typed_before_the_menu_answers_its_first_question() -> None:
-    dialogue, actions = decide(TREE, Dialogue(), Start(typed="1"))
+    _dialogue, actions = decide(TREE, Dialogue(), Start(typed="1"))
     assert actions == [replace(MAIN, typed="1")]  # the runner skips the prompts and collects from "1"
     assert feed(["1"], start=Start(typed="1")) == feed(["1"])  # then it goes on as if keyed over the menu
 
