@@ -60,7 +60,7 @@ def test_every_agent_leg_is_armed_before_it_rings_and_told_on_answer(tmp_path: P
     # MixMonitor runs only in qq-record: never on the caller's channel in the IVR or on hold
     record = section(dialplan, "qq-record")
     assert dialplan.count("MixMonitor(") == record.count("MixMonitor(") == 1
-    assert "TryExec(MixMonitor(${file},b))" in record
+    assert "TryExec(MixMonitor(${file},b,find ${file} -maxdepth 0 -size -45c -delete))" in record  # no empty files
     told = section(dialplan, "qq-recorded")  # the answered leg's routine only tells, in its first steps
     assert "UserEvent(QingquanRecording,File: ${QQ_RECORDING_FILE},Seat: ${QQ_RECORDING_SEAT})" in told
     assert "MixMonitor" not in told and "AGI" not in told
