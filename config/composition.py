@@ -95,7 +95,8 @@ class Hotline:
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
-        bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat).on_event)
+        bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat,
+                                                      recording=s.recordings.enabled).on_event)
         self._start_recording_store()
         accounts = AccountLookup(billing, self.factory, self.clock)
         hub = self._hub = ConsoleHub(ScreenPopBuilder(accounts), wallboard=self._wallboard)

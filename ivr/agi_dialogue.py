@@ -1,5 +1,11 @@
 """The AGI verbs the IVR's dialogues use (the menu, the hold announcement, the night service, the survey):
-hang-up detection, prompts with a company's own recordings, digit collection, channel variables."""
+hang-up detection, prompts with a company's own recordings, digit collection, channel variables.
+
+Keys are collected by Asterisk, not one AGI round trip per key: between two AGI commands Asterisk reads the
+caller's channel and drops any DTMF that arrives, so a key sent while a command's answer is on its way (a
+loaded machine: tens to hundreds of ms) would be lost. :meth:`AgiDialogue.read_digits` runs Asterisk's
+``Read()`` over all the prompts of a question, so keys typed over any prompt, and the rest of the number
+after them, are buffered by Asterisk until the answer is complete."""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from typing import Any, Protocol
 log = logging.getLogger(__name__)
 
 DTMF_KEYS = "0123456789*#"
+READ_VARIABLE = "QQ_DIGITS"  # the channel variable Read() leaves the keys in
 
 
 class CallerHungUp(Exception):
@@ -36,14 +43,19 @@ class AgiDialogue:
         self.company = ""
 
     async def command(self, command: str) -> str:
+        value, _data = await self._result(command)
+        return value
+
+    async def _result(self, command: str) -> tuple[str, str]:
+        """The command's result code and its data in brackets (("", "") if it failed with the caller there)."""
         result = await self._channel.send_command(command)
         if result.get("error") in ("AGIResultHangup", "AGIAppError") or result.get("status_code") == 511:
             raise CallerHungUp(command)
         if "error" in result:
             log.warning("AGI %r failed: %s", command, result.get("msg") or result.get("error"))
-            return ""
-        value, _data = result.get("result", ("", ""))
-        return str(value)
+            return "", ""
+        value, data = result.get("result", ("", ""))
+        return str(value), str(data or "")
 
     async def raw(self, command: str) -> dict[str, Any]:
         """The command's whole result as panoramisk parses it (no hang-up detection)."""
@@ -85,14 +97,28 @@ class AgiDialogue:
             digits = await self.wait_digit(timeout_ms or self._timeout_ms)
         return await self.more_digits(digits, max_digits, timeout_ms)
 
+    async def read_digits(self, prompts: tuple[str, ...], max_digits: int, timeout_ms: int | None = None) -> str:
+        """Asterisk's Read(): plays the prompts (any key interrupts them and counts) and collects up to
+        ``max_digits`` keys; '#' ends early and is dropped; "" on silence. A one-key question answered with '#'
+        returns "#" (a wrong key, as it always was), not silence."""
+        files = "&".join(self._file(prompt) for prompt in prompts)
+        seconds = f"{(timeout_ms or self._timeout_ms) / 1000:g}"
+        await self.command(f"EXEC Read {READ_VARIABLE},{files},{max_digits},,1,{seconds}")
+        _found, data = await self._result(f'GET FULL VARIABLE "${{{READ_VARIABLE}}}|${{READSTATUS}}"')
+        digits, _bar, status = data.partition("|")
+        if status == "HANGUP":
+            raise CallerHungUp("Read")
+        digits = "".join(key for key in digits if key in DTMF_KEYS)
+        if not digits and status == "OK" and max_digits == 1:  # Read ends on '#' and keeps nothing
+            return "#"
+        return digits
+
     async def more_digits(self, digits: str, max_digits: int, timeout_ms: int | None = None) -> str:
-        """Goes on collecting after the first key(s) ``digits`` until '#', ``max_digits`` or a pause."""
-        timeout = timeout_ms or self._timeout_ms
-        while digits and not digits.endswith("#") and len(digits) < max_digits:
-            key = await self.wait_digit(timeout)
-            if not key:
-                break
-            digits += key
+        """Goes on collecting after the first key(s) ``digits`` until '#', ``max_digits`` or a pause (the rest
+        with Read(), so Asterisk buffers it)."""
+        if digits and not digits.endswith("#") and len(digits) < max_digits:
+            rest = await self.read_digits((), max_digits - len(digits), timeout_ms)
+            digits += "" if rest == "#" else rest
         return digits.rstrip("#") if max_digits > 1 else digits[:1]
 
     async def set_variable(self, name: str, value: str) -> None:

@@ -33,6 +33,7 @@ class IllegalInput(Conflict):
 @dataclass(frozen=True)
 class Start:
     company: str = ""  # the water company, when the caller's number already tells it
+    typed: str = ""  # keys the caller pressed before the menu began (over the outage notice): type-ahead
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,14 @@ class Play:
 @dataclass(frozen=True)
 class Collect:
     """Play the prompts (the caller may key over them) and collect up to max_digits; '#' ends early.
-    ``grammar``: the words a caller may say instead (when speech recognition is on)."""
+    ``grammar``: the words a caller may say instead (when speech recognition is on). ``typed``: the first keys
+    of the answer, typed ahead before the question: the prompts are skipped and collecting goes on from them."""
 
     prompts: tuple[str, ...]
     max_digits: int
     timeout_ms: int | None = None
     grammar: tuple[str, ...] = ()
+    typed: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ def decide(tree: MenuTree, dialogue: Dialogue, event: Input) -> Step:
     if isinstance(event, Start):
         if dialogue.node:
             raise IllegalInput("Start twice")
-        return _enter(tree, replace(dialogue, company=event.company), tree.start)
+        started, actions = _enter(tree, replace(dialogue, company=event.company), tree.start)
+        return started, _typed_ahead(actions, event.typed)
     node = tree.node(dialogue.node) if dialogue.node in tree.nodes else None
     if node is None:
         raise IllegalInput(f"{type(event).__name__} before Start")
@@ -252,6 +256,15 @@ def _ask_account(tree: MenuTree, node: MenuNode, prompts: tuple[str, ...]) -> Co
 
 def _ask_after(node: MenuNode, prompts: tuple[str, ...] | None = None) -> Collect:
     return Collect(node.after_prompts if prompts is None else prompts, 1, node.timeout_ms, tuple(node.say))
+
+
+def _typed_ahead(actions: list[Action], typed: str) -> list[Action]:
+    """Keys typed before the first question answer it (its prompts are skipped); a menu that asks nothing
+    (a queue or a message first) ignores them."""
+    for n, action in enumerate(actions):
+        if typed and isinstance(action, Collect):
+            return [*actions[:n], replace(action, typed=typed), *actions[n + 1:]]
+    return actions
 
 
 def _note(dialogue: Dialogue, step: str) -> Dialogue:

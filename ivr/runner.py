@@ -133,9 +133,9 @@ class IvrRunner:
             notices = self._notices()
             if notices:
                 await agi.play(notices)
-            dialogue = await self._outage(agi, dialogue, linkedid)
+            dialogue, typed = await self._outage(agi, dialogue, linkedid)
             reported = len(dialogue.path)
-            dialogue, actions = decide(tree, dialogue, Start(company=agi.company))
+            dialogue, actions = decide(tree, dialogue, Start(company=agi.company, typed=typed))
             while actions:
                 action, actions = actions[0], actions[1:]
                 reported = self._report_steps(dialogue, linkedid, reported)  # the steps that led to this action
@@ -151,15 +151,17 @@ class IvrRunner:
             return
         self._report_steps(dialogue, linkedid, reported)
 
-    async def _outage(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str) -> Dialogue:
-        """Plays the outage notice if one applies; a hang-up during it or the wait after it is deflected."""
+    async def _outage(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str) -> tuple[Dialogue, str]:
+        """Plays the outage notice if one applies; a hang-up during it or the wait after it is deflected. Any
+        key ends the notice: 0 (or '#', or waiting) goes on to the menu; another key is the caller's answer to
+        the menu's first question, typed ahead (returned with the dialogue)."""
         prompts = await self._outage_notice(agi.caller_number())
         if not prompts:
-            return dialogue
+            return dialogue, ""
         heard = replace(dialogue, path=(*dialogue.path, OUTAGE_STEP))
         self._report_steps(heard, linkedid, len(dialogue.path))
         try:
-            key = await agi.play(prompts, MENU_KEY) or await agi.wait_digit(self._timeout_ms)
+            key = await agi.read_digits(prompts, 1, self._timeout_ms)
         except CallerHungUp:
             log.info("call %s hung up after the outage notice: deflected", linkedid)
             self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(heard),
@@ -167,20 +169,22 @@ class IvrRunner:
                                       company=agi.company))
             raise _Deflected() from None
         log.info("call %s goes on to the menu after the outage notice (key %r)", linkedid, key)
-        return heard
+        return heard, "" if key in (MENU_KEY, "#") else key
 
     async def _perform(self, agi: AgiDialogue, action: Action, dialogue: Dialogue,
                        linkedid: str) -> Input | None:
         match action:
             case Play(prompts):
                 await agi.play(prompts)
+            case Collect(_, max_digits, timeout_ms, _, typed) if typed:  # keys typed ahead: no prompts
+                return DigitsEntered(await agi.more_digits(typed, max_digits, timeout_ms))
             case Collect(prompts, max_digits, timeout_ms, grammar) if grammar and self._speech is not None:
                 heard = await self._speech.listen(agi, prompts, grammar)
                 if isinstance(heard, str):  # a key: DTMF always works; go on collecting keys
                     return DigitsEntered(await agi.more_digits(heard, max_digits, timeout_ms))
                 return SpeechHeard(heard.words)
-            case Collect(prompts, max_digits, timeout_ms):
-                return DigitsEntered(await agi.collect(prompts, max_digits, timeout_ms))
+            case Collect(prompts, max_digits, timeout_ms):  # Asterisk buffers the keys (Read)
+                return DigitsEntered(await agi.read_digits(prompts, max_digits, timeout_ms))
             case LookUpAccount(number):
                 return await self._look_up(number)
             case Transfer(queue, reason, prompts):

@@ -5,7 +5,9 @@ order; a write the database refuses while it is away is retried until stored):
   its agent is the ACD's taker if already known, else the agent logged in at the seat;
 - CallAnswered (the ACD's word on who took the call; it may come just before or after) -> that agent;
 - AgentLegEnded (the agent's leg hung up, so MixMonitor stops; for an agent's click-to-call, OutboundEnded) ->
-  the row's end, then its size and length read from the file once Asterisk has finished it;
+  the row's end, then its size and length read from the file once Asterisk has finished it; a leg the ACD saw
+  answered that has no recording (Asterisk never told one: the answered leg's routine did not run, or the
+  recording could not start) gets a ``recording.missed`` contact event and a warning, never silence;
 - ChannelsResynced (after the AMI link came back) -> the end of rows whose call is gone unseen."""
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from kernel.agent_call_events import OutboundEnded
 from kernel.call_events import AgentLegEnded, CallAnswered, ChannelsResynced, RecordingStarted
 from kernel.database import transaction, write_until_stored
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 AgentAtSeat = Callable[[str], int | None]  # the agent logged in at a seat now, if any
 _REMEMBERED_ANSWERS = 10_000
+MISSED_EVENT = "recording.missed"  # contact_event type: an answered agent leg ended without a recording
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,10 @@ class EndedRecording:
 
 class RecordingRecorder:
     def __init__(self, factory: sessionmaker[Session], *, agent_at_seat: AgentAtSeat = lambda _seat: None,
-                 retry_seconds: float = 1.0, settle_seconds: float = 3.0, poll_seconds: float = 0.1) -> None:
+                 retry_seconds: float = 1.0, settle_seconds: float = 3.0, poll_seconds: float = 0.1,
+                 recording: bool = True) -> None:
         self._factory = factory
+        self._recording = recording  # recordings.enabled: only then is an answered leg without one a miss
         self._agent_at_seat = agent_at_seat
         self._retry_seconds = retry_seconds
         self._settle_seconds = settle_seconds  # how long to wait for Asterisk to finish a file
@@ -65,9 +70,12 @@ class RecordingRecorder:
                 self._remember(linkedid, event.seat, event.agent_id)
                 await self._store(lambda: self.answered(linkedid, event.seat, event.agent_id), event)
             case AgentLegEnded(linkedid=str(linkedid)) | OutboundEnded(linkedid=str(linkedid)):  # (click-to-call)
-                self._answered.pop((linkedid, event.seat), None)
+                agent_id = self._answered.pop((linkedid, event.seat), None)
+                expected = self._recording and agent_id is not None
                 ended: list[EndedRecording] = []
-                await self._store(lambda: ended.extend(self.leg_ended(linkedid, event.seat, event.at)), event)
+                await self._store(lambda: ended.extend(self.leg_ended(linkedid, event.seat, event.at,
+                                                                      answered_by=agent_id if expected else None)),
+                                  event)
                 await self._measure_all(ended)
             case ChannelsResynced():
                 gone: list[EndedRecording] = []
@@ -102,10 +110,19 @@ class RecordingRecorder:
                 Recording.linkedid == linkedid, Recording.seat == seat, Recording.ended_at.is_(None),
                 Recording.agent_id.is_distinct_from(agent_id)).values(agent_id=agent_id))
 
-    def leg_ended(self, linkedid: str, seat: str, at: datetime) -> list[EndedRecording]:
+    def leg_ended(self, linkedid: str, seat: str, at: datetime, *, answered_by: int | None = None
+                  ) -> list[EndedRecording]:
+        """Ends the leg's open recordings; ``answered_by``: the agent who answered on this leg, when a recording
+        is expected (its absence is then flagged on the contact)."""
         with transaction(self._factory) as session:
             rows = session.scalars(select(Recording).where(
                 Recording.linkedid == linkedid, Recording.seat == seat, Recording.ended_at.is_(None))).all()
+            if answered_by is not None and not rows and session.scalars(select(Recording.id).where(
+                    Recording.linkedid == linkedid, Recording.seat == seat)).first() is None:
+                session.add(ContactEvent(linkedid=linkedid, type=MISSED_EVENT, at=at,
+                                         data={"seat": seat, "agent_id": answered_by}))
+                log.warning("call %s: the answered leg of seat %s (agent %s) ended without a recording",
+                            linkedid, seat, answered_by)
             return [_end(session, row, at, "agent.leg_ended") for row in rows]
 
     def calls_gone(self, live: frozenset[str], at: datetime) -> list[EndedRecording]:

@@ -23,11 +23,11 @@ from agent_console.models import User
 from agent_console.users import create_user
 from config.cli import main as cli_main
 from config.schema import Base
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from kernel.call_events import AgentLegEnded, CallAnswered, ChannelsResynced, RecordingStarted
 from kernel.database import MIGRATIONS_DIR, make_engine, make_session_factory, transaction
 from recordings.models import Recording
-from recordings.recorder import RecordingRecorder
+from recordings.recorder import MISSED_EVENT, RecordingRecorder
 from recordings.retention import RetentionSweeper
 from tests.db.recording_fixtures import T0, FixedClock, add_recording, make_people, write_wav
 
@@ -128,6 +128,39 @@ async def test_after_a_resync_the_recordings_of_calls_gone_unseen_end(session_fa
     await recorder.on_event(ChannelsResynced(at=T0 + timedelta(seconds=90), live=("17.2",)))
     gone, live = rows(session_factory)
     assert gone.ended_at == T0 + timedelta(seconds=90) and live.ended_at is None
+
+
+def missed(factory: sessionmaker[Session]) -> list[tuple[str, dict[str, object]]]:
+    with transaction(factory) as session:
+        return [(e.linkedid, e.data) for e in session.scalars(
+            select(ContactEvent).where(ContactEvent.type == MISSED_EVENT).order_by(ContactEvent.id))]
+
+
+async def test_an_answered_leg_that_ends_without_a_recording_is_flagged_on_the_contact(
+        session_factory: sessionmaker[Session], people: dict[str, int], caplog: pytest.LogCaptureFixture) -> None:
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(CallAnswered(at=T0, linkedid=CALL, agent_id=people["agent_a"], seat="seat1001",
+                                         queue="general", waited_seconds=4.0))
+    with caplog.at_level(logging.WARNING):  # Asterisk never told a recording for this leg
+        await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=9), linkedid=CALL, seat="seat1001"))
+    assert missed(session_factory) == [(CALL, {"seat": "seat1001", "agent_id": people["agent_a"]})]
+    assert "ended without a recording" in caplog.text
+
+
+async def test_no_flag_for_a_recorded_leg_an_unanswered_one_or_with_recording_off(
+        session_factory: sessionmaker[Session], tmp_path: Path, people: dict[str, int]) -> None:
+    def answered(seat: str, linkedid: str = CALL) -> CallAnswered:
+        return CallAnswered(at=T0, linkedid=linkedid, agent_id=people["agent_a"], seat=seat, queue="general",
+                            waited_seconds=1.0)
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(answered("seat1001"))
+    await recorder.on_event(started(tmp_path / "a.wav"))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=30), linkedid=CALL, seat="seat1001"))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=31), linkedid=CALL, seat="seat1002"))  # rang
+    off = RecordingRecorder(session_factory, settle_seconds=0, recording=False)
+    await off.on_event(answered("seat1001", "17.9"))
+    await off.on_event(AgentLegEnded(at=T0 + timedelta(seconds=32), linkedid="17.9", seat="seat1001"))
+    assert missed(session_factory) == []
 
 
 # Retention ------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The configured IVR menu on real calls: a menu file of the operator's own (short timeouts, fewer tries), bad
-input ending at an agent, a complete bill self-service ending in goodbye, a saved change reaching the next
-call (and a broken save refused), and 同城同号: a company's caller hears that company's recording and reaches
-its queue."""
+input ending at an agent, a complete bill self-service ending in goodbye (also with the account number keyed in
+one burst), a menu key over the welcome taken at once, a saved change reaching the next call (and a broken save
+refused), and 同城同号: a company's caller hears that company's recording and reaches its queue."""
 
 from __future__ import annotations
 
@@ -84,8 +84,12 @@ def test_stray_star_and_silence_end_at_an_agent(hotline_with: Callable[..., Runn
     assert ended_contact(hotline, token, caller.user)["outcome"] == "abandoned"
 
 
+@pytest.mark.parametrize("gap", [0.25, 0.0], ids=["key_by_key", "in_one_burst"])
 def test_bill_self_service_ends_with_goodbye_and_counts_as_self_service(
-        hotline_with: Callable[..., RunningHotline], phones: Callable[..., BaresipPhone], tmp_path: Path) -> None:
+        hotline_with: Callable[..., RunningHotline], phones: Callable[..., BaresipPhone], tmp_path: Path,
+        gap: float) -> None:
+    """In one burst the keys come back to back over the account prompt: Asterisk buffers them all (Read), none
+    is lost while the app is busy with the one before."""
     hotline, _ = menu_hotline(hotline_with, tmp_path / "menu")
     token = hotline.login("manager1")
     caller = phones("13800000001")
@@ -93,12 +97,25 @@ def test_bill_self_service_ends_with_goodbye_and_counts_as_self_service(
     time.sleep(1.0)
     caller.send_dtmf("1")
     time.sleep(1.5)
-    caller.send_dtmf("10001234#")  # the demo account; then the caller listens and says nothing more
+    caller.send_dtmf("10001234#", gap)  # the demo account; then the caller listens and says nothing more
     caller.wait_event("CALL_CLOSED", timeout=60)  # the IVR says goodbye and hangs up
     contact = ended_contact(hotline, token, caller.user)
     assert contact["ivr_path"] == "main>bill>account>heard>no_input>goodbye"
     assert (contact["outcome"], contact["account_number"], contact["queued_at"]) == ("self_service", "10001234",
                                                                                      None)
+
+
+def test_a_key_over_the_welcome_interrupts_it_and_is_the_menu_choice(
+        hotline_with: Callable[..., RunningHotline], phones: Callable[..., BaresipPhone], tmp_path: Path) -> None:
+    hotline, _ = menu_hotline(hotline_with, tmp_path / "menu")
+    token = hotline.login("manager1")
+    caller = phones("13900000012")
+    dial_hotline(caller, hotline)
+    time.sleep(1.0)  # inside the welcome (about 4 s, the menu's own prompt after it)
+    caller.send_dtmf("0")
+    contact = path_when(hotline, token, caller.user, lambda c: bool(c["queued_at"]))
+    assert contact["ivr_path"] == "main>agent>queue"  # taken at the first asking: no silence, no wrong key
+    caller.hangup()
 
 
 def test_a_saved_menu_reaches_the_next_call_and_a_broken_one_is_refused(

@@ -155,8 +155,8 @@ class FakeAgi:
 
     async def send_command(self, command: str) -> dict[str, Any]:
         self.sent.append(command)
-        if command.startswith("STREAM FILE") or command.startswith("WAIT FOR DIGIT"):
-            return {"result": (str(ord("0")), "")}  # the caller keys 0: an agent
+        if command.startswith("GET FULL VARIABLE"):  # what Read() collected: the caller keys 0, an agent
+            return {"result": ("1", "0|OK")}
         return {"result": ("1", "")}
 
 
@@ -190,7 +190,7 @@ def transfer_commands(acd: FakeAcd, agi: FakeAgi | None = None, bus: EventBus | 
                        acd=acd)
     agi = agi or FakeAgi()
     asyncio.run(runner.handle(agi))
-    return [c for c in agi.sent if not c.startswith(("STREAM", "WAIT"))]
+    return [c for c in agi.sent if not c.startswith(("STREAM", "EXEC Read", "GET FULL VARIABLE"))]
 
 
 def test_the_ivr_gives_the_dialplan_the_seat_of_an_offer_made_now() -> None:

@@ -136,7 +136,8 @@ def test_the_rendered_dialplan_dials_customers_through_the_trunk_and_spies_quiet
     dialplan = (render_config(settings, tmp_path).parent / "extensions.conf").read_text()
     outbound = dialplan.split("[acd-outbound]", 1)[1].split("\n[", 1)[0]
     assert "exten => _[+0-9].,1,Set(CALLERID(all)=<96106>)" in outbound  # the customer sees the hotline
-    assert "Dial(PJSIP/trunk/sip:${EXTEN}@203.0.113.10:5060,60,U(qq-record^${CHANNEL(endpoint)}))" in outbound
+    assert ("Dial(PJSIP/trunk/sip:${EXTEN}@203.0.113.10:5060,60,b(qq-record^arm^1(${CHANNEL(endpoint)}))"
+            "U(qq-recorded))") in outbound
     assert "GotoIf($[${GROUP_COUNT(trunk@qq)} > ${QQ_TRUNK_LINES}]?refused)" in outbound  # a trunk line
     spy = dialplan.split("[acd-spy]", 1)[1].split("\n[", 1)[0]
     for mode, options in (("listen", "qES"), ("whisper", "qESw"), ("barge", "qESB")):

@@ -425,3 +425,25 @@ def test_every_dialogue_ends_with_a_transfer_or_hangup(tree: MenuTree, data: st.
     assert dialogue.path[0] == "main"
     with pytest.raises(IllegalInput):
         decide(tree, dialogue, DigitsEntered("0"))
+
+
+# Type-ahead ------------------------------------------------------------------------------------------
+
+
+def test_a_key_typed_before_the_menu_answers_its_first_question() -> None:
+    _dialogue, actions = decide(TREE, Dialogue(), Start(typed="1"))
+    assert actions == [replace(MAIN, typed="1")]  # the runner skips the prompts and collects from "1"
+    assert feed(["1"], start=Start(typed="1")) == feed(["1"])  # then it goes on as if keyed over the menu
+
+
+def test_a_typed_ahead_key_goes_to_the_first_question_after_a_message() -> None:
+    document = {"start": "hello", "nodes": {**DEFAULT_DOC["nodes"],
+                                           "hello": {"type": "message", "prompts": ["welcome"], "next": "bill"}}}
+    _dialogue, actions = decide(tree_of(document), Dialogue(), Start(typed="1002"))
+    assert actions == [Play(("welcome",)), replace(ENTER_ACCOUNT, typed="1002")]
+
+
+def test_a_typed_ahead_key_is_ignored_when_the_menu_asks_nothing() -> None:
+    document = {"start": "agent", "nodes": {**DEFAULT_DOC["nodes"]}}
+    _dialogue, actions = decide(tree_of(document), Dialogue(), Start(typed="1"))
+    assert [type(a) for a in actions] == [Transfer]

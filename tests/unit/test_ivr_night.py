@@ -50,6 +50,7 @@ class FakeChannel:
         self.keys = dict(keys or {})
         self.hang_up_at = hang_up_at
         self.sent: list[str] = []
+        self.read = ""  # what the last Read() collected (the IVR menu's questions)
 
     async def send_command(self, command: str) -> dict[str, Any]:
         self.sent.append(command)
@@ -58,13 +59,19 @@ class FakeChannel:
         if command.startswith("STREAM FILE"):
             prompt = Path(command.split()[2]).name
             return {"result": (str(ord(self.keys[prompt])) if prompt in self.keys else "0", "")}
+        if command.startswith("EXEC Read"):  # Read(QQ_DIGITS,prompt&prompt,...): a key over one of them
+            prompts = [Path(file).name for file in command.split(",")[1].split("&")]
+            self.read = next((self.keys[prompt] for prompt in prompts if prompt in self.keys), "")
+        if command.startswith("GET FULL VARIABLE"):
+            return {"result": ("1", f"{self.read}|{'OK' if self.read else 'TIMEOUT'}")}
         return {"result": ("0" if command.startswith("WAIT FOR DIGIT") else "1", "")}
 
     def played(self) -> list[str]:
         return [Path(c.split()[2]).name for c in self.sent if c.startswith("STREAM FILE")]
 
     def others(self) -> list[str]:
-        return [c for c in self.sent if not c.startswith(("STREAM FILE", "WAIT FOR DIGIT"))]
+        return [c for c in self.sent if not c.startswith(("STREAM FILE", "WAIT FOR DIGIT", "EXEC Read",
+                                                           "GET FULL VARIABLE"))]
 
 
 class FakeAcd:

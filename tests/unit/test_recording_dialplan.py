@@ -1,5 +1,6 @@
-"""Recording settings and the rendered dialplan: every leg that reaches an agent is recorded on answer by
-qq-record (a seat, a ring-all group, a queue callback's customer leg, the fallback queue), and nothing else."""
+"""Recording settings and the rendered dialplan: every leg that reaches an agent is recorded by qq-record (a
+seat, a ring-all group, a queue callback's customer leg, the fallback queue), and nothing else. Dialled legs are
+armed before they ring (Dial's b option), so the recording never depends on the answered leg's routine."""
 
 from __future__ import annotations
 
@@ -44,22 +45,25 @@ def test_the_globals_say_whether_and_where_to_record(tmp_path: Path) -> None:
     off = dialplan_of(Settings.model_validate({"recordings": {"enabled": False}}), tmp_path / "b")
     assert "\nQQ_RECORD = 0\n" in off
     assert section(off, "qq-record").startswith("; ")  # the subroutine stays; it checks QQ_RECORD first
-    assert "exten => s,1,GotoIf($[${QQ_RECORD}]?:done)" in section(off, "qq-record")
+    assert "exten => arm,1,GotoIf($[${QQ_RECORD}]?:done)" in section(off, "qq-record")
 
 
-def test_every_agent_leg_is_recorded_on_answer_and_nothing_before(tmp_path: Path) -> None:
+def test_every_agent_leg_is_armed_before_it_rings_and_told_on_answer(tmp_path: Path) -> None:
     dialplan = dialplan_of(Settings(), tmp_path)
     connect = section(dialplan, "acd-connect")
-    assert "exten => ring-group,1,Dial(${QQ_RING_GROUP},${QQ_RING_SECONDS},gU(qq-record))" in connect
-    assert "exten => _[a-z].,1,Dial(PJSIP/${EXTEN},${QQ_RING_SECONDS},gU(qq-record))" in connect
-    callback = section(dialplan, "acd-callback")
-    assert ",60,U(qq-record^${CHANNEL(endpoint)}))" in callback  # the customer leg, for the agent's seat
-    assert "Queue(qq-fallback,t,,,600,,,qq-record)" in section(dialplan, "from-trunk")
+    armed = "b(qq-record^arm^1)U(qq-recorded)"
+    assert "exten => ring-group,1,Dial(${QQ_RING_GROUP},${QQ_RING_SECONDS},g" + armed + ")" in connect
+    assert "exten => _[a-z].,1,Dial(PJSIP/${EXTEN},${QQ_RING_SECONDS},g" + armed + ")" in connect
+    for context in ("acd-callback", "acd-outbound"):  # the customer leg, for the agent's seat
+        assert ",60,b(qq-record^arm^1(${CHANNEL(endpoint)}))U(qq-recorded))" in section(dialplan, context)
+    assert "Queue(qq-fallback,t,,,600,,,qq-record)" in section(dialplan, "from-trunk")  # arms and tells at once
     # MixMonitor runs only in qq-record: never on the caller's channel in the IVR or on hold
     record = section(dialplan, "qq-record")
     assert dialplan.count("MixMonitor(") == record.count("MixMonitor(") == 1
-    assert "TryExec(MixMonitor(${file},b))" in record
-    assert "UserEvent(QingquanRecording,File: ${file},Seat: ${seat})" in record
+    assert "TryExec(MixMonitor(${file},b,find ${file} -maxdepth 0 -size -45c -delete))" in record  # no empty files
+    told = section(dialplan, "qq-recorded")  # the answered leg's routine only tells, in its first steps
+    assert "UserEvent(QingquanRecording,File: ${QQ_RECORDING_FILE},Seat: ${QQ_RECORDING_SEAT})" in told
+    assert "MixMonitor" not in told and "AGI" not in told
     assert "${QQ_RECORDING_DIR}/${day}/${CHANNEL(linkedid)}-${UNIQUEID}-${tag:0:24}.wav" in record
     assert "qq-record" not in section(dialplan, "acd-hold") + section(dialplan, "from-seats")
 
