@@ -167,26 +167,35 @@ class LeaseKeeper:
             await asyncio.sleep(max(0.0, sent + self._interval - self._monotonic()))
 
     async def _hold(self, valid_until: float) -> None:
-        """Renews until the lease is lost; returns when the node must stop routing."""
+        """Renews until the lease is lost; returns when the node must stop routing. A renewal that comes late
+        (the event loop stalled past the lease's validity) still keeps the lease if the store says it is ours:
+        the renewal is atomic, so nobody held it meanwhile, and a single node is not stopped by a stall."""
         while True:
             await asyncio.sleep(max(0.0, min(self._interval, valid_until - self._monotonic())))
             sent = self._monotonic()
-            if sent >= valid_until:
-                log.warning("node %s: no lease renewal succeeded within the TTL (%s s)", self._node_id, self._ttl)
-                return
+            late = sent >= valid_until
             try:
-                async with asyncio.timeout(valid_until - sent):
+                async with asyncio.timeout(self._interval if late else valid_until - sent):
                     ours = await self._lease.renew()
             except (LiveStateUnavailable, TimeoutError) as exc:
                 self._outage.failed(exc)
-                continue
+                ours = None
             except Exception:
                 log.exception("node %s: renewing the routing lease failed", self._node_id)
+                ours = None
+            if ours is None:
+                if late or self._monotonic() >= valid_until:
+                    log.warning("node %s: no lease renewal succeeded within the TTL (%s s)", self._node_id,
+                                self._ttl)
+                    return
                 continue
             self._outage.recovered()
             if not ours:
                 log.warning("node %s: the routing lease expired or another node holds it", self._node_id)
                 return
+            if late:
+                log.warning("node %s: the lease was renewed %.1f s late (the event loop stalled); still ours",
+                            self._node_id, sent - valid_until)
             valid_until = self._expiry(sent)
 
     def _expiry(self, sent: float) -> float:

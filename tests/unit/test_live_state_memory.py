@@ -206,6 +206,30 @@ async def test_the_keeper_stops_routing_when_the_store_is_away_a_ttl_then_campai
     await eventually(lambda: recorder.calls == ["acquired 1", "lost", "acquired 2"], 2 * TTL, "routing again")
 
 
+async def test_a_stalled_event_loop_does_not_stop_a_node_whose_lease_is_still_its_own(
+        keeper_parts: Any) -> None:
+    """A load-test run stalled the app's loop past the TTL: the single node gave routing up for good."""
+    _lease, recorder, keeper = keeper_parts
+    await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
+    time.sleep(3 * TTL)  # the whole loop blocked: no renewal can run
+    await asyncio.sleep(TTL)  # the late renewal, then an on-time one
+    assert recorder.calls == ["acquired 1"] and keeper.holds_lease
+
+
+async def test_a_single_process_node_stalled_past_the_ttl_keeps_routing() -> None:
+    recorder = Recorder()
+    keeper = LeaseKeeper(InMemoryRoutingLease(), "node-a", TTL, on_acquired=recorder.acquired,
+                         on_lost=recorder.lost)
+    keeper.start()
+    try:
+        await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
+        time.sleep(3 * TTL)
+        await asyncio.sleep(TTL)
+        assert recorder.calls == ["acquired 1"] and keeper.holds_lease
+    finally:
+        await keeper.stop()
+
+
 async def test_the_keeper_stops_routing_when_another_node_has_the_lease(keeper_parts: Any) -> None:
     lease, recorder, keeper = keeper_parts
     await eventually(lambda: recorder.calls == ["acquired 1"], 1, "routing")
