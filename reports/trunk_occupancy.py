@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from contacts.models import TrunkOccupancy
 from contacts.trunk_lines import REFUSED, SEIZED
 from kernel.errors import InvalidInput
+from reports.arith import require_aware
 
 HOUR = timedelta(hours=1)
 MAX_INTERVALS = 10_000
@@ -118,8 +119,7 @@ def _starts(start: datetime, end: datetime, interval: timedelta) -> list[datetim
 
 def _check(start: datetime, end: datetime, interval: timedelta) -> None:
     for name, value in (("start", start), ("end", end)):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidInput(f"{name} must be a timezone-aware datetime")
+        require_aware(value, name)
     if end < start:
         raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
     if interval <= timedelta(0):

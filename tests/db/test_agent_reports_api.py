@@ -17,7 +17,7 @@ from agent_console.auth import Principal, issue_token
 from agent_console.hub import ConsoleHub
 from config.settings import Settings
 from tests.db.agent_report_rows import END, IDS, START, build_day, t
-from tests.db.test_export_api import read_csv, read_xlsx
+from tests.support.exports import read_csv, read_xlsx
 
 SECRET = "test-secret-key-that-is-long-enough-000"
 NOW = t("20:00")  # the local day 2026-11-23 is "today"

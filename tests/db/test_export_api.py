@@ -3,14 +3,10 @@ bad input refused before anything streams) and the reports' format=csv|xlsx."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from urllib.parse import unquote
 
-import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -24,11 +20,11 @@ from config.settings import Settings
 from contacts.models import Contact
 from kernel.database import transaction
 from reports.call_export import CALL_COLUMNS, call_rows
-from reports.export import BOM, xlsx_chunks
+from reports.export import xlsx_chunks
+from tests.support.exports import read_csv, read_xlsx
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai, 2026-11-26
 SECRET = "test-secret-key-that-is-long-enough-000"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Clock:
@@ -74,20 +70,6 @@ def api(session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
 def auth(users: dict[str, int], name: str) -> dict[str, str]:
     role = {"agent": "agent", "other": "agent", "super": "supervisor"}[name]
     return {"Authorization": f"Bearer {issue_token(Principal(users[name], name, role), SECRET, 60, datetime.now(UTC))}"}
-
-
-def read_csv(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == "text/csv; charset=utf-8"
-    assert response.content.startswith(BOM)
-    return list(csv.DictReader(io.StringIO(response.content[len(BOM):].decode(), newline="")))
-
-
-def read_xlsx(response: Any) -> list[list[Any]]:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == XLSX
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 
 def test_a_supervisor_exports_every_call_of_the_period_as_csv(api: TestClient, users: dict[str, int],

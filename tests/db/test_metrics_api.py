@@ -17,7 +17,7 @@ from agent_console.users import create_user
 from config.settings import Settings
 from contacts.models import Contact
 from reports.metrics import DEFINITIONS, Figures
-from tests.db.test_export_api import read_csv, read_xlsx
+from tests.support.exports import read_csv, read_xlsx
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
 SECRET = "test-secret-key-that-is-long-enough-000"
