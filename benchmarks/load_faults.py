@@ -1,0 +1,256 @@
+"""Faults under load, on real parts: ``qingquan simulate`` (load_trunk's rig: SIPp callers through the trunk and
+IVR, simulated agents on SIPp seat phones) against a hotline on PostgreSQL (a throwaway cluster) and Redis, and
+mid-run, once ``FAULT_AFTER_CALLS`` calls have arrived, one fault:
+
+- ``redis``: Redis stopped for ``OUTAGE_SECONDS`` and started again (empty: it keeps nothing); the node gives
+  routing up within a lease TTL and takes it again, resyncing from Asterisk.
+- ``database``: PostgreSQL stopped for ``OUTAGE_SECONDS`` and started again; the contact records are written
+  late (write_until_stored retries), and a simulated agent (benchmarks.order_desk) writes work orders through
+  the API from 2 s before the outage to 3 s after, retrying on 503 under each order's Idempotency-Key as the
+  console's outbox does: each must be written exactly once.
+- ``failover``: two app nodes on one Asterisk, Redis and PostgreSQL (tests.support.nodes); the routing node
+  is SIGKILLed and the standby takes routing over. A call in the killed node's IVR is taken up again by the
+  dialplan's AGI failover on the other node.
+
+Every planned call must reconcile (simulate's check, and this benchmark's own over the same plan); printed per
+stage: simulate's figures, the outage window, the time to recover (routing resumed, first contact event
+written, first call offered after it), the fate of every call the fault touched, and the work orders sent,
+written and duplicated. Exits non-zero when a stage does not reconcile.
+Usage: .venv/bin/python -m benchmarks.load_faults [redis|database|failover ...]   (default: all three)
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from benchmarks.fault_figures import DURING, IN_IVR, OutageWindow, fates, summary_lines
+from benchmarks.load_stage import Stage, hotline_settings, print_run, run_simulate, simulate_command
+from benchmarks.order_desk import DESCRIPTION, OrderDesk
+from kernel.database import make_engine, make_session_factory
+from loadgen.plan import draw_plan
+from loadgen.reconcile import Reconciliation, reconcile
+from loadgen.records import read_run
+from tests.redis.support import RedisServer
+from tests.support.hotline import RunningHotline, start_hotline, wait_for
+from tests.support.nodes import start_cluster
+from tests.support.postgres import PostgresCluster
+
+LOAD = Stage("faults", calls=90, rate=1.2, agents=12, talk=10.0, talk_min=3.0, wrapup_seconds=5.0)
+FAULT_AFTER_CALLS = 30
+OUTAGE_SECONDS = 5.0
+LEASE_TTL = 2.0  # the failover stage's; a single node keeps the default
+RECOVERY_TIMEOUT = 60.0
+DEMO_PASSWORD = "qingquan-demo"
+
+
+@dataclass
+class Rig:
+    """A running hotline for one stage: ``serving`` answers the agents (and stays up); ``inject`` is the fault
+    (returns once the service is back: Redis or PostgreSQL answering, the standby routing)."""
+
+    serving: RunningHotline
+    settings_file: Path
+    inject: Callable[[], None]
+    fault: str
+    database_url: str
+
+
+@dataclass
+class Recovery:
+    window: OutageWindow | None = None
+    routing_resumed: float | None = None  # seconds after the window
+    first_write: float | None = None
+    desk: OrderDesk | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def rig(name: str, root: Path) -> Iterator[Rig]:
+    with ExitStack() as stack:
+        pg_dir = root / "pg"
+        pg_dir.mkdir(parents=True)
+        pg_dir.chmod(0o755)  # the server runs as the postgres user when this is root
+        postgres = PostgresCluster(pg_dir / "data")
+        postgres.start()
+        stack.callback(postgres.stop)
+        url = postgres.create_database("qq_faults")
+        settings = hotline_settings(LOAD)
+        if name == "failover":
+            settings["recordings"]["directory"] = str(root / "recordings")  # both nodes read Asterisk's files
+            cluster = start_cluster(root / "cluster", lease_ttl_seconds=LEASE_TTL,
+                                    settings={**settings, "database_url": url})
+            stack.callback(cluster.stop)
+            wait_for(cluster.nodes[0].routing, timeout=30, what="node A to route")
+            standby = cluster.nodes[1]
+
+            def kill_router() -> None:
+                cluster.nodes[0].kill_app()
+                wait_for(standby.routing, timeout=RECOVERY_TIMEOUT, interval=0.05, what="the standby to route")
+
+            yield Rig(standby, standby.root / "settings.toml", kill_router, "the routing node SIGKILLed", url)
+            return
+        (root / "redis").mkdir()
+        redis = RedisServer(root / "redis")
+        redis.start()
+        stack.callback(redis.stop)
+        hotline = start_hotline(root / "hotline", database_url=url, redis_url=redis.url, **settings)
+        stack.callback(hotline.stop)
+        server: PostgresCluster | RedisServer = redis if name == "redis" else postgres
+
+        def restart() -> None:
+            server.stop()
+            time.sleep(OUTAGE_SECONDS)
+            server.start()
+
+        yield Rig(hotline, hotline.root / "settings.toml", restart,
+                  f"{'Redis' if name == 'redis' else 'PostgreSQL'} stopped {OUTAGE_SECONDS:g} s", url)
+
+
+def scalar(engine: Engine, sql: str, **params: Any) -> Any:
+    with engine.connect() as connection:
+        return connection.execute(text(sql), params).scalar()
+
+
+def last_event_id(engine: Engine) -> int:
+    return int(scalar(engine, "SELECT coalesce(max(id), 0) FROM contact_event") or 0)
+
+
+def inject_mid_run(name: str, running: Rig, engine: Engine, recovery: Recovery,
+                   process: subprocess.Popen[bytes]) -> None:
+    """Waits for ``FAULT_AFTER_CALLS`` arrivals, injects the fault, and measures the recovery."""
+    wait_for(lambda: process.poll() is not None or scalar(
+        engine, "SELECT count(*) FROM contact WHERE caller_number LIKE '13901%'") >= FAULT_AFTER_CALLS,
+        timeout=300, interval=0.5, what=f"{FAULT_AFTER_CALLS} calls to arrive")
+    if process.poll() is not None:
+        recovery.notes.append("simulate ended before the fault")
+        return
+    if name == "database":
+        recovery.desk = OrderDesk(running.serving.base_url, "agent1", DEMO_PASSWORD)
+        recovery.desk.start()
+        time.sleep(2.0)
+    began = datetime.now(UTC)
+    started = time.monotonic()
+    running.inject()
+    restored, back = datetime.now(UTC), time.monotonic()
+    recovery.window = OutageWindow(began, restored)
+    engine.dispose()  # the pooled connections died with the server
+    print(f"  fault: {running.fault} at {began:%H:%M:%S.%f}"[:-3] + f", service back after "
+          f"{back - started:.1f} s", flush=True)
+    before = last_event_id(engine)
+    recovery.routing_resumed = _seconds_until(lambda: bool(running.serving.health().get("routing")), back)
+    recovery.first_write = _seconds_until(lambda: last_event_id(engine) > before, back)
+    if recovery.desk is not None:
+        time.sleep(max(0.0, back + 3.0 - time.monotonic()))
+        recovery.desk.stop_new()
+
+
+def _seconds_until(check: Callable[[], bool], since: float) -> float | None:
+    try:
+        wait_for(check, timeout=RECOVERY_TIMEOUT, interval=0.05, what="recovery")
+    except TimeoutError:
+        return None
+    return time.monotonic() - since
+
+
+def run_stage(name: str) -> bool:
+    root = Path(tempfile.mkdtemp(prefix=f"qq-faults-{name}-"))
+    print(f"\n== fault stage {name}: {LOAD.calls} calls at {LOAD.rate:g}/s, {LOAD.agents} agents; the fault "
+          f"once {FAULT_AFTER_CALLS} calls have arrived", flush=True)
+    recovery = Recovery()
+    with rig(name, root) as running:
+        engine = make_engine(running.database_url)
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        run = run_simulate(simulate_command(LOAD, running.settings_file, root / "sipp"), root,
+                           lambda process: inject_mid_run(name, running, engine, recovery, process))
+        print_run(run, running.serving.root / "hotline.log")
+        ok = run.returncode == 0 and recovery.window is not None
+        ok = report(name, engine, since, recovery) and ok
+        engine.dispose()
+    if ok:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"  (files kept in {root})")
+    return ok
+
+
+def report(name: str, engine: Engine, since: datetime, recovery: Recovery) -> bool:
+    """Prints the stage's fault figures; True when every planned call reconciled (and every order was written
+    once)."""
+    plan = draw_plan(LOAD.plan_request())
+    records = read_run(make_session_factory(engine), [c.caller_number for c in plan.calls], since, [])
+    checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=LOAD.recording)
+    failed = {f.caller_number for f in checked.findings}
+    for note in recovery.notes:
+        print(f"  {note}")
+    ok = checked.clean
+    window = recovery.window
+    if window is not None:
+        offered = scalar(engine, "SELECT min(at) FROM contact_event WHERE type = 'call.offered' AND at > :t",
+                         t=window.restored)
+        print(f"  outage window {window.seconds:.1f} s; routing resumed {_s(recovery.routing_resumed)}, first "
+              f"contact event written {_s(recovery.first_write)}, first call offered "
+              f"{_s((offered - window.restored).total_seconds() if offered else None)} after the service was back")
+        touched = fates(plan, records.contacts, checked.findings, window)
+        print("  calls the fault touched (where they were when it began):")
+        print("\n".join(summary_lines(touched)))
+        shown = [f for f in touched if f.phase in (IN_IVR, DURING) or f.problems]
+        print("\n".join(f"    {fate.line()}" for fate in shown[:60]))
+    if recovery.desk is not None:
+        ok = orders(engine, recovery.desk) and ok
+    _print_reconciliation(checked, len(failed))
+    print(f"  stage {name}: {'PASS' if ok else 'FAIL'}", flush=True)
+    return ok
+
+
+def orders(engine: Engine, desk: OrderDesk) -> bool:
+    left = desk.finish(timeout=RECOVERY_TIMEOUT)
+    rows = {key: 0 for key in desk.keys}
+    with engine.connect() as connection:
+        for (key,) in connection.execute(text(f"SELECT client_key FROM work_order WHERE description LIKE "
+                                              f"'{DESCRIPTION}%'")):
+            rows[str(key)] = rows.get(str(key), 0) + 1
+    written = sum(1 for key in desk.keys if rows.get(key))
+    duplicates = sum(n - 1 for n in rows.values() if n > 1)
+    c = desk.counts
+    slowest = max(c.written_after, default=0.0)
+    print(f"  work orders: sent {c.sent}, written {written} (201 {c.created}, 200 replays {c.replayed}), "
+          f"duplicates {duplicates}, refused {len(c.refused)} {c.refused[:3]}, still pending {desk.pending}; "
+          f"answers that kept an order pending (503...) {c.deferred}, network errors {c.network_errors}, "
+          f"most pending at once {c.max_pending}, slowest written {slowest:.1f} s after first sent")
+    return left and written == c.sent and duplicates == 0 and not c.refused
+
+
+def _print_reconciliation(checked: Reconciliation, failed: int) -> None:
+    print(f"  calls planned {checked.planned}, reconciled {checked.matched}, failed {failed}")
+    for finding in checked.findings[:20]:
+        print(f"    {finding.caller_number} {finding.problem}: {finding.detail}")
+
+
+def _s(seconds: float | None) -> str:
+    return "never" if seconds is None else f"{seconds:.1f} s"
+
+
+def main(names: list[str]) -> int:
+    ok = True
+    for name in names or ["redis", "database", "failover"]:
+        if name not in ("redis", "database", "failover"):
+            print(f"unknown stage {name}: redis, database or failover")
+            return 2
+        ok = run_stage(name) and ok
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
