@@ -29,7 +29,7 @@ from kernel.errors import QingquanError, Unavailable
 log = logging.getLogger(__name__)
 
 StartRouter = Callable[[AcdState], Awaitable[AcdService]]
-StopRouter = Callable[[], Awaitable[None]]
+StopRouter = Callable[[AcdService], Awaitable[None]]  # stops the service it is given
 RemoteEvent = Callable[[dict[str, Any]], Awaitable[None]]
 RELAY_TIMEOUT = 5.0
 FOLLOW_SECONDS = 1.0
@@ -137,7 +137,8 @@ class AcdNode:
         await self._lost()
 
     async def _lost(self) -> None:
-        if self._service is None:
+        service = self._service
+        if service is None:
             return
         log.warning("node %s stops routing", self.node_id)
         self._service = None
@@ -148,7 +149,7 @@ class AcdNode:
         if self._writer is not None:
             await self._writer.stop()
             self._writer = None
-        await self._stop_router()
+        await self._stop_router(service)
 
     # While routing --------------------------------------------------------------------------------------
 

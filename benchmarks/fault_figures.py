@@ -29,7 +29,7 @@ class CallFate:
 
     def line(self) -> str:
         verdict = "reconciled" if not self.problems else "; ".join(self.problems)
-        return (f"{self.caller_number} ({self.path}, {self.phase}): {self.outcome or 'no contact'} "
+        return (f"{self.caller_number} ({self.path}, {self.phase}): {self.outcome or 'no outcome'} "
                 f"via {self.ivr_path or '-'}: {verdict}")
 
 
@@ -84,7 +84,7 @@ def tally(touched: Sequence[CallFate]) -> dict[str, Counter[str]]:
     """Per phase: how many ended how (outcome), and ``failed`` for those with a finding."""
     counts: dict[str, Counter[str]] = {phase: Counter() for phase in PHASES}
     for fate in touched:
-        counts[fate.phase][fate.outcome or "no contact"] += 1
+        counts[fate.phase][fate.outcome or "no outcome"] += 1
         counts[fate.phase]["failed"] += bool(fate.problems)
     return counts
 

@@ -81,7 +81,6 @@ def rig(name: str, root: Path) -> Iterator[Rig]:
     with ExitStack() as stack:
         pg_dir = root / "pg"
         pg_dir.mkdir(parents=True)
-        pg_dir.chmod(0o755)  # the server runs as the postgres user when this is root
         postgres = PostgresCluster(pg_dir / "data")
         postgres.start()
         stack.callback(postgres.stop)
@@ -166,6 +165,7 @@ def _seconds_until(check: Callable[[], bool], since: float) -> float | None:
 
 def run_stage(name: str) -> bool:
     root = Path(tempfile.mkdtemp(prefix=f"qq-faults-{name}-"))
+    root.chmod(0o755)  # PostgreSQL's server (the postgres user when this is root) must reach its directory
     print(f"\n== fault stage {name}: {LOAD.calls} calls at {LOAD.rate:g}/s, {LOAD.agents} agents; the fault "
           f"once {FAULT_AFTER_CALLS} calls have arrived", flush=True)
     recovery = Recovery()
@@ -234,8 +234,11 @@ def orders(engine: Engine, desk: OrderDesk) -> bool:
 
 def _print_reconciliation(checked: Reconciliation, failed: int) -> None:
     print(f"  calls planned {checked.planned}, reconciled {checked.matched}, failed {failed}")
-    for finding in checked.findings[:20]:
-        print(f"    {finding.caller_number} {finding.problem}: {finding.detail}")
+    by_number: dict[str, list[str]] = {}
+    for finding in checked.findings:
+        by_number.setdefault(finding.caller_number, []).append(f"{finding.problem}: {finding.detail}")
+    for number, problems in list(by_number.items())[:30]:
+        print(f"    {number} " + "; ".join(problems))
 
 
 def _s(seconds: float | None) -> str:

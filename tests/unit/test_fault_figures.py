@@ -1,0 +1,48 @@
+"""The fault benchmark's account of the calls a fault touched: where each was when it began, and how it ended."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from benchmarks.fault_figures import DURING, IN_IVR, IN_LINE, TALKING, OutageWindow, fates, phase_of, tally
+from benchmarks.load_stage import Stage
+from loadgen.plan import draw_plan
+from loadgen.reconcile import Finding
+
+T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+WINDOW = OutageWindow(T0, T0 + timedelta(seconds=5))
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def contact(number: str = "x", **times: float | None) -> dict[str, Any]:
+    row: dict[str, Any] = {"caller_number": number, "outcome": "answered", "ivr_path": "welcome>agent"}
+    return row | {name: None if value is None else at(value) for name, value in times.items()}
+
+
+def test_each_call_is_placed_where_it_was_when_the_fault_began() -> None:
+    assert phase_of(contact(arrived_at=-20, ended_at=-1), WINDOW) is None  # over before
+    assert phase_of(contact(arrived_at=6), WINDOW) is None  # began after the service was back
+    assert phase_of(contact(arrived_at=2, ended_at=30), WINDOW) == DURING
+    assert phase_of(contact(arrived_at=-3, ended_at=30), WINDOW) == IN_IVR
+    assert phase_of(contact(arrived_at=-9, ivr_left_at=-4, ended_at=30), WINDOW) == IN_LINE
+    assert phase_of(contact(arrived_at=-9, queued_at=-4), WINDOW) == IN_LINE  # never ended: still counted
+    assert phase_of(contact(arrived_at=-20, ivr_left_at=-15, answered_at=-10, ended_at=1), WINDOW) == TALKING
+    assert phase_of(contact(arrived_at=-9, ivr_left_at=1, ended_at=30), WINDOW) == IN_IVR  # left during it
+
+
+def test_the_touched_calls_carry_their_findings_and_are_tallied_per_phase() -> None:
+    plan = draw_plan(Stage("t", calls=4, rate=1.0, agents=1, talk=5.0, talk_min=3.0).plan_request())
+    first, second, third, _ = (c.caller_number for c in plan.calls)
+    contacts = [contact(first, arrived_at=-3, ended_at=20), contact(second, arrived_at=1, ended_at=20),
+                contact(third, arrived_at=-30, ended_at=-20), contact("13999000000", arrived_at=1)]  # unplanned
+    touched = fates(plan, contacts, [Finding(second, "agent", "no answering agent")], WINDOW)
+    assert [(f.caller_number, f.phase, f.problems) for f in touched] == [
+        (first, IN_IVR, ()), (second, DURING, ("agent: no answering agent",))]
+    counts = tally(touched)
+    assert counts[IN_IVR] == {"answered": 1, "failed": 0}
+    assert counts[DURING] == {"answered": 1, "failed": 1}
+    assert "no answering agent" in touched[1].line()
