@@ -1,10 +1,10 @@
 """Faults under load, on real parts: ``qingquan simulate`` (load_trunk's rig: SIPp callers through the trunk and
 IVR, simulated agents on SIPp seat phones) against a hotline on PostgreSQL (a throwaway cluster) and Redis, and
-mid-run, once ``FAULT_AFTER_CALLS`` calls have arrived, one fault:
+mid-run, once a third of the calls have arrived, one fault:
 
-- ``redis``: Redis stopped for ``OUTAGE_SECONDS`` and started again (empty: it keeps nothing); the node gives
+- ``redis``: Redis stopped for 5 s and started again (empty: it keeps nothing); the node gives
   routing up within a lease TTL and takes it again, resyncing from Asterisk.
-- ``database``: PostgreSQL stopped for ``OUTAGE_SECONDS`` and started again; the contact records are written
+- ``database``: PostgreSQL stopped for 5 s and started again; the contact records are written
   late (write_until_stored retries), and a simulated agent (benchmarks.order_desk) writes work orders through
   the API from 2 s before the outage to 3 s after, retrying on 503 under each order's Idempotency-Key as the
   console's outbox does: each must be written exactly once.
@@ -16,7 +16,8 @@ Every planned call must reconcile (simulate's check, and this benchmark's own ov
 stage: simulate's figures, the outage window, the time to recover (routing resumed, first contact event
 written, first call offered after it), the fate of every call the fault touched, and the work orders sent,
 written and duplicated. Exits non-zero when a stage does not reconcile.
-Usage: .venv/bin/python -m benchmarks.load_faults [redis|database|failover ...]   (default: all three)
+Usage: .venv/bin/python -m benchmarks.load_faults [--smoke] [redis|database|failover ...]   (default: all three;
+--smoke: 12 calls, the fault after 4, 3 s outages: the size of tests/integration/test_load_faults_smoke.py)
 """
 
 from __future__ import annotations
@@ -47,12 +48,22 @@ from tests.support.hotline import RunningHotline, start_hotline, wait_for
 from tests.support.nodes import start_cluster
 from tests.support.postgres import PostgresCluster
 
-LOAD = Stage("faults", calls=90, rate=1.2, agents=12, talk=10.0, talk_min=3.0, wrapup_seconds=5.0)
-FAULT_AFTER_CALLS = 30
-OUTAGE_SECONDS = 5.0
+
+@dataclass(frozen=True)
+class FaultLoad:
+    stage: Stage
+    fault_after_calls: int  # the fault begins once this many calls have arrived
+    outage_seconds: float  # how long Redis or PostgreSQL stays stopped
+
+
+FULL = FaultLoad(Stage("faults", calls=90, rate=1.2, agents=12, talk=10.0, talk_min=3.0, wrapup_seconds=5.0),
+                 fault_after_calls=30, outage_seconds=5.0)
+SMOKE = FaultLoad(Stage("faults-smoke", calls=12, rate=2.0, agents=3, talk=3.0, talk_min=1.5, wrapup_seconds=3.0,
+                        survey=False), fault_after_calls=4, outage_seconds=3.0)  # the integration test's size
 LEASE_TTL = 2.0  # the failover stage's; a single node keeps the default
 RECOVERY_TIMEOUT = 60.0
 DEMO_PASSWORD = "qingquan-demo"
+STAGES = ("redis", "database", "failover")
 
 
 @dataclass
@@ -77,7 +88,7 @@ class Recovery:
 
 
 @contextmanager
-def rig(name: str, root: Path) -> Iterator[Rig]:
+def rig(name: str, root: Path, load: FaultLoad) -> Iterator[Rig]:
     with ExitStack() as stack:
         pg_dir = root / "pg"
         pg_dir.mkdir(parents=True)
@@ -85,7 +96,7 @@ def rig(name: str, root: Path) -> Iterator[Rig]:
         postgres.start()
         stack.callback(postgres.stop)
         url = postgres.create_database("qq_faults")
-        settings = hotline_settings(LOAD)
+        settings = hotline_settings(load.stage)
         if name == "failover":
             settings["recordings"]["directory"] = str(root / "recordings")  # both nodes read Asterisk's files
             cluster = start_cluster(root / "cluster", lease_ttl_seconds=LEASE_TTL,
@@ -110,11 +121,11 @@ def rig(name: str, root: Path) -> Iterator[Rig]:
 
         def restart() -> None:
             server.stop()
-            time.sleep(OUTAGE_SECONDS)
+            time.sleep(load.outage_seconds)
             server.start()
 
         yield Rig(hotline, hotline.root / "settings.toml", restart,
-                  f"{'Redis' if name == 'redis' else 'PostgreSQL'} stopped {OUTAGE_SECONDS:g} s", url)
+                  f"{'Redis' if name == 'redis' else 'PostgreSQL'} stopped {load.outage_seconds:g} s", url)
 
 
 def scalar(engine: Engine, sql: str, **params: Any) -> Any:
@@ -126,12 +137,12 @@ def last_event_id(engine: Engine) -> int:
     return int(scalar(engine, "SELECT coalesce(max(id), 0) FROM contact_event") or 0)
 
 
-def inject_mid_run(name: str, running: Rig, engine: Engine, recovery: Recovery,
+def inject_mid_run(name: str, load: FaultLoad, running: Rig, engine: Engine, recovery: Recovery,
                    process: subprocess.Popen[bytes]) -> None:
-    """Waits for ``FAULT_AFTER_CALLS`` arrivals, injects the fault, and measures the recovery."""
+    """Waits for ``load.fault_after_calls`` arrivals, injects the fault, and measures the recovery."""
     wait_for(lambda: process.poll() is not None or scalar(
-        engine, "SELECT count(*) FROM contact WHERE caller_number LIKE '13901%'") >= FAULT_AFTER_CALLS,
-        timeout=300, interval=0.5, what=f"{FAULT_AFTER_CALLS} calls to arrive")
+        engine, "SELECT count(*) FROM contact WHERE caller_number LIKE '13901%'") >= load.fault_after_calls,
+        timeout=300, interval=0.5, what=f"{load.fault_after_calls} calls to arrive")
     if process.poll() is not None:
         recovery.notes.append("simulate ended before the fault")
         return
@@ -163,20 +174,21 @@ def _seconds_until(check: Callable[[], bool], since: float) -> float | None:
     return time.monotonic() - since
 
 
-def run_stage(name: str) -> bool:
+def run_stage(name: str, load: FaultLoad = FULL) -> bool:
     root = Path(tempfile.mkdtemp(prefix=f"qq-faults-{name}-"))
     root.chmod(0o755)  # PostgreSQL's server (the postgres user when this is root) must reach its directory
-    print(f"\n== fault stage {name}: {LOAD.calls} calls at {LOAD.rate:g}/s, {LOAD.agents} agents; the fault "
-          f"once {FAULT_AFTER_CALLS} calls have arrived", flush=True)
+    stage = load.stage
+    print(f"\n== fault stage {name}: {stage.calls} calls at {stage.rate:g}/s, {stage.agents} agents; the fault "
+          f"once {load.fault_after_calls} calls have arrived", flush=True)
     recovery = Recovery()
-    with rig(name, root) as running:
+    with rig(name, root, load) as running:
         engine = make_engine(running.database_url)
         since = datetime.now(UTC) - timedelta(seconds=1)
-        run = run_simulate(simulate_command(LOAD, running.settings_file, root / "sipp"), root,
-                           lambda process: inject_mid_run(name, running, engine, recovery, process))
+        run = run_simulate(simulate_command(stage, running.settings_file, root / "sipp"), root,
+                           lambda process: inject_mid_run(name, load, running, engine, recovery, process))
         print_run(run, running.serving.root / "hotline.log")
         ok = run.returncode == 0 and recovery.window is not None
-        ok = report(name, engine, since, recovery) and ok
+        ok = report(name, stage, engine, since, recovery) and ok
         engine.dispose()
     if ok:
         shutil.rmtree(root, ignore_errors=True)
@@ -185,12 +197,12 @@ def run_stage(name: str) -> bool:
     return ok
 
 
-def report(name: str, engine: Engine, since: datetime, recovery: Recovery) -> bool:
+def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: Recovery) -> bool:
     """Prints the stage's fault figures; True when every planned call reconciled (and every order was written
     once)."""
-    plan = draw_plan(LOAD.plan_request())
+    plan = draw_plan(stage.plan_request())
     records = read_run(make_session_factory(engine), [c.caller_number for c in plan.calls], since, [])
-    checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=LOAD.recording)
+    checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=stage.recording)
     failed = {f.caller_number for f in checked.findings}
     for note in recovery.notes:
         print(f"  {note}")
@@ -245,13 +257,15 @@ def _s(seconds: float | None) -> str:
     return "never" if seconds is None else f"{seconds:.1f} s"
 
 
-def main(names: list[str]) -> int:
+def main(arguments: list[str]) -> int:
+    load = SMOKE if "--smoke" in arguments else FULL
+    names = [a for a in arguments if a != "--smoke"]
     ok = True
-    for name in names or ["redis", "database", "failover"]:
-        if name not in ("redis", "database", "failover"):
-            print(f"unknown stage {name}: redis, database or failover")
+    for name in names or list(STAGES):
+        if name not in STAGES:
+            print(f"unknown stage {name}: {', '.join(STAGES)} (and --smoke for the integration test's size)")
             return 2
-        ok = run_stage(name) and ok
+        ok = run_stage(name, load) and ok
     return 0 if ok else 1
 
 
