@@ -97,3 +97,27 @@ def summary_lines(touched: Sequence[CallFate]) -> list[str]:
         lines.append(f"    {phase}: {total} call(s){': ' + outcomes if outcomes else ''}; "
                      f"failed {counts['failed']}")
     return lines
+
+
+BILLING_DOWN_STEP = "billing_down"  # the IVR's step when the billing lookup failed: the caller goes to an agent
+EXPLAINED_BY_BILLING = frozenset({"outcome", "account"})
+
+
+def billing_reroutes(findings: Sequence[Finding], contacts: Sequence[Mapping[str, Any]]) -> tuple[set[str],
+                                                                                                   list[Finding]]:
+    """Splits off the bill calls the IVR put through to an agent because billing could not be read (the demo's
+    billing lives in the database: it is away during a database outage): their contact passed
+    ``billing_down``, was answered by an agent and ended, and differs from the plan only in its outcome
+    (answered, not self-service) and account (none was read). Returns their numbers and the other findings."""
+    by_number = {str(c.get("caller_number") or ""): c for c in contacts}
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.caller_number, []).append(finding)
+    rerouted = set()
+    for number, found in grouped.items():
+        contact = by_number.get(number, {})
+        if (BILLING_DOWN_STEP in str(contact.get("ivr_path") or "").split(">") and contact.get("agent_id")
+                and contact.get("answered_at") and contact.get("ended_at")
+                and {f.problem for f in found} <= EXPLAINED_BY_BILLING):
+            rerouted.add(number)
+    return rerouted, [f for f in findings if f.caller_number not in rerouted]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from benchmarks.fault_figures import DURING, IN_IVR, IN_LINE, TALKING, OutageWindow, fates, phase_of, tally
+from benchmarks.fault_figures import (
+    DURING,
+    IN_IVR,
+    IN_LINE,
+    TALKING,
+    OutageWindow,
+    billing_reroutes,
+    fates,
+    phase_of,
+    tally,
+)
 from benchmarks.load_stage import Stage
 from loadgen.plan import draw_plan
 from loadgen.reconcile import Finding
@@ -46,3 +56,15 @@ def test_the_touched_calls_carry_their_findings_and_are_tallied_per_phase() -> N
     assert counts[IN_IVR] == {"answered": 1, "failed": 0}
     assert counts[DURING] == {"answered": 1, "failed": 1}
     assert "no answering agent" in touched[1].line()
+
+
+def test_a_bill_call_put_through_to_an_agent_while_billing_was_down_is_explained() -> None:
+    rerouted = {"caller_number": "1", "ivr_path": "main>bill>account>billing_down>queue", "agent_id": 7,
+                "answered_at": at(3), "ended_at": at(30)}
+    unanswered = {**rerouted, "caller_number": "2", "agent_id": None, "answered_at": None}
+    findings = [Finding("1", "outcome", "expected self_service"), Finding("1", "account", "expected 1000"),
+                Finding("2", "outcome", "expected self_service"), Finding("2", "agent", "no answering agent"),
+                Finding("3", "missing", "no contact")]
+    numbers, left = billing_reroutes(findings, [rerouted, unanswered])
+    assert numbers == {"1"}
+    assert [(f.caller_number, f.problem) for f in left] == [("2", "outcome"), ("2", "agent"), ("3", "missing")]
