@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from kernel.call_events import SELF_SERVICE
 from loadgen.plan import CallPlan
 from loadgen.reconcile import Finding
 
@@ -100,24 +101,32 @@ def summary_lines(touched: Sequence[CallFate]) -> list[str]:
 
 
 BILLING_DOWN_STEP = "billing_down"  # the IVR's step when the billing lookup failed: the caller goes to an agent
-EXPLAINED_BY_BILLING = frozenset({"outcome", "account"})
+# What a call served another way than planned may differ in: not its end, its agent or its recording
+BILLING_DOWN_PROBLEMS = frozenset({"outcome", "account"})  # answered, not self-served; no account read
+IVR_RESTART_PROBLEMS = frozenset({"outcome", "ivr_path", "account"})  # the menu again, the caller's keys spent
 
 
-def billing_reroutes(findings: Sequence[Finding], contacts: Sequence[Mapping[str, Any]]) -> tuple[set[str],
-                                                                                                   list[Finding]]:
-    """Splits off the bill calls the IVR put through to an agent because billing could not be read (the demo's
-    billing lives in the database: it is away during a database outage): their contact passed
-    ``billing_down``, was answered by an agent and ended, and differs from the plan only in its outcome
-    (answered, not self-service) and account (none was read). Returns their numbers and the other findings."""
+def billing_down_calls(contacts: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The calls the IVR put through to an agent because billing could not be read (the demo's billing lives
+    in the database: it is away during a database outage)."""
+    return {str(c.get("caller_number")) for c in contacts
+            if BILLING_DOWN_STEP in str(c.get("ivr_path") or "").split(">")}
+
+
+def served_otherwise(findings: Sequence[Finding], contacts: Sequence[Mapping[str, Any]], candidates: set[str],
+                     allowed: frozenset[str]) -> tuple[set[str], list[Finding]]:
+    """Splits off the ``candidates`` that were served another way than planned: their contact ended, answered
+    by an agent or self-served, and differs from the plan only in ``allowed`` ways. Returns their numbers and
+    the other findings."""
     by_number = {str(c.get("caller_number") or ""): c for c in contacts}
     grouped: dict[str, list[Finding]] = {}
     for finding in findings:
         grouped.setdefault(finding.caller_number, []).append(finding)
-    rerouted = set()
+    served = set()
     for number, found in grouped.items():
         contact = by_number.get(number, {})
-        if (BILLING_DOWN_STEP in str(contact.get("ivr_path") or "").split(">") and contact.get("agent_id")
-                and contact.get("answered_at") and contact.get("ended_at")
-                and {f.problem for f in found} <= EXPLAINED_BY_BILLING):
-            rerouted.add(number)
-    return rerouted, [f for f in findings if f.caller_number not in rerouted]
+        answered = bool(contact.get("agent_id") and contact.get("answered_at"))
+        if (number in candidates and contact.get("ended_at") and (answered or contact.get("outcome") == SELF_SERVICE)
+                and {f.problem for f in found} <= allowed):
+            served.add(number)
+    return served, [f for f in findings if f.caller_number not in served]

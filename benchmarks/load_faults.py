@@ -36,7 +36,17 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from benchmarks.fault_figures import DURING, IN_IVR, OutageWindow, billing_reroutes, fates, summary_lines
+from benchmarks.fault_figures import (
+    BILLING_DOWN_PROBLEMS,
+    DURING,
+    IN_IVR,
+    IVR_RESTART_PROBLEMS,
+    OutageWindow,
+    billing_down_calls,
+    fates,
+    served_otherwise,
+    summary_lines,
+)
 from benchmarks.load_stage import Stage, hotline_settings, print_run, run_simulate, simulate_command
 from benchmarks.order_desk import DESCRIPTION, OrderDesk
 from kernel.database import make_engine, make_session_factory
@@ -206,21 +216,26 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
     plan = draw_plan(stage.plan_request())
     records = read_run(make_session_factory(engine), [c.caller_number for c in plan.calls], since, [])
     checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=stage.recording)
-    rerouted, findings = billing_reroutes(checked.findings, records.contacts)
+    window = recovery.window
+    rerouted, findings = served_otherwise(checked.findings, records.contacts, billing_down_calls(records.contacts),
+                                          BILLING_DOWN_PROBLEMS)
+    restarted: set[str] = set()
+    if name == "failover" and window is not None:  # the killed node's IVR dialogues: the dialplan starts them again
+        in_ivr = {f.caller_number for f in fates(plan, records.contacts, (), window) if f.phase == IN_IVR}
+        restarted, findings = served_otherwise(findings, records.contacts, in_ivr, IVR_RESTART_PROBLEMS)
     checked = Reconciliation(checked.planned, checked.matched, tuple(findings))
     log = sipp_dir / "callers-actions.log"
     callers = caller_figures(len(plan.calls), milestones(log.read_text().splitlines() if log.exists() else []))
     for note in recovery.notes:
         print(f"  {note}")
-    ok = not findings and checked.matched + len(rerouted) == checked.planned and callers.failed == 0
-    window = recovery.window
+    ok = not findings and checked.matched + len(rerouted) + len(restarted) == checked.planned and callers.failed == 0
     if window is not None:
         offered = scalar(engine, "SELECT min(at) FROM contact_event WHERE type = 'call.offered' AND at > :t",
                          t=window.restored)
         print(f"  outage window {window.seconds:.1f} s; routing resumed {_s(recovery.routing_resumed)}, first "
               f"contact event written {_s(recovery.first_write)}, first call offered "
               f"{_s((offered - window.restored).total_seconds() if offered else None)} after the service was back")
-        touched = fates(plan, records.contacts, checked.findings, window)
+        touched = fates(plan, records.contacts, findings, window)
         print("  calls the fault touched (where they were when it began):")
         print("\n".join(summary_lines(touched)))
         shown = [f for f in touched if f.phase in (IN_IVR, DURING) or f.problems]
@@ -230,9 +245,13 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
     if rerouted:
         print(f"  bill calls put through to an agent because billing was down (answered, ended; no account "
               f"read): {len(rerouted)}: {', '.join(sorted(rerouted))}")
+    if restarted:
+        print(f"  calls in the killed node's IVR whose menu started again on the standby (served, ended; the "
+              f"simulated caller's keys were spent, so they reached an agent by the menu's default): "
+              f"{len(restarted)}: {', '.join(sorted(restarted))}")
     print(f"  SIPp callers: {callers.completed} of {callers.attempted} calls ended as planned, failed "
           f"{callers.failed}")
-    _print_reconciliation(checked, len(rerouted))
+    _print_reconciliation(checked, len(rerouted), len(restarted))
     print(f"  stage {name}: {'PASS' if ok else 'FAIL'}", flush=True)
     return ok
 
@@ -255,10 +274,12 @@ def orders(engine: Engine, desk: OrderDesk) -> bool:
     return left and written == c.sent and duplicates == 0 and not c.refused
 
 
-def _print_reconciliation(checked: Reconciliation, rerouted: int) -> None:
+def _print_reconciliation(checked: Reconciliation, rerouted: int, restarted: int) -> None:
     failed = len({f.caller_number for f in checked.findings})
-    print(f"  calls planned {checked.planned}, reconciled {checked.matched + rerouted}"
-          + (f" ({rerouted} put through to an agent as billing was down)" if rerouted else "") + f", failed {failed}")
+    otherwise = [f"{rerouted} put through to an agent as billing was down"] if rerouted else []
+    otherwise += [f"{restarted} through the IVR again after its node died"] if restarted else []
+    print(f"  calls planned {checked.planned}, reconciled {checked.matched + rerouted + restarted}"
+          + (f" ({'; '.join(otherwise)})" if otherwise else "") + f", failed {failed}")
     by_number: dict[str, list[str]] = {}
     for finding in checked.findings:
         by_number.setdefault(finding.caller_number, []).append(f"{finding.problem}: {finding.detail}")

@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from benchmarks.fault_figures import (
+    BILLING_DOWN_PROBLEMS,
     DURING,
     IN_IVR,
     IN_LINE,
+    IVR_RESTART_PROBLEMS,
     TALKING,
     OutageWindow,
-    billing_reroutes,
+    billing_down_calls,
     fates,
     phase_of,
+    served_otherwise,
     tally,
 )
 from benchmarks.load_stage import Stage
@@ -65,6 +68,15 @@ def test_a_bill_call_put_through_to_an_agent_while_billing_was_down_is_explained
     findings = [Finding("1", "outcome", "expected self_service"), Finding("1", "account", "expected 1000"),
                 Finding("2", "outcome", "expected self_service"), Finding("2", "agent", "no answering agent"),
                 Finding("3", "missing", "no contact")]
-    numbers, left = billing_reroutes(findings, [rerouted, unanswered])
+    contacts = [rerouted, unanswered]
+    numbers, left = served_otherwise(findings, contacts, billing_down_calls(contacts), BILLING_DOWN_PROBLEMS)
     assert numbers == {"1"}
     assert [(f.caller_number, f.problem) for f in left] == [("2", "outcome"), ("2", "agent"), ("3", "missing")]
+
+
+def test_a_call_whose_ivr_started_again_elsewhere_is_explained_only_if_served_and_ended() -> None:
+    again = {"caller_number": "1", "ivr_path": "main>no_input>no_input>no_input>agent>queue", "agent_id": 7,
+             "answered_at": at(30), "ended_at": at(60)}
+    findings = [Finding("1", "ivr_path", "expected to pass repair"), Finding("2", "not_ended", "no end time")]
+    served, left = served_otherwise(findings, [again, {"caller_number": "2"}], {"1", "2"}, IVR_RESTART_PROBLEMS)
+    assert served == {"1"} and [f.caller_number for f in left] == ["2"]
