@@ -103,7 +103,8 @@ def summary_lines(touched: Sequence[CallFate]) -> list[str]:
 BILLING_DOWN_STEP = "billing_down"  # the IVR's step when the billing lookup failed: the caller goes to an agent
 # What a call served another way than planned may differ in: not its end, its agent or its recording
 BILLING_DOWN_PROBLEMS = frozenset({"outcome", "account"})  # answered, not self-served; no account read
-IVR_RESTART_PROBLEMS = frozenset({"outcome", "ivr_path", "account"})  # the menu again, the caller's keys spent
+# the menu again with the caller's keys spent, or the fallback queue (app_queue: the seat answered, no ACD agent)
+IVR_RESTART_PROBLEMS = frozenset({"outcome", "ivr_path", "account", "agent"})
 
 
 def billing_down_calls(contacts: Sequence[Mapping[str, Any]]) -> set[str]:
@@ -116,8 +117,8 @@ def billing_down_calls(contacts: Sequence[Mapping[str, Any]]) -> set[str]:
 def served_otherwise(findings: Sequence[Finding], contacts: Sequence[Mapping[str, Any]], candidates: set[str],
                      allowed: frozenset[str]) -> tuple[set[str], list[Finding]]:
     """Splits off the ``candidates`` that were served another way than planned: their contact ended, answered
-    by an agent or self-served, and differs from the plan only in ``allowed`` ways. Returns their numbers and
-    the other findings."""
+    (by a seat: the agent too unless ``allowed`` has "agent") or self-served, and differs from the plan only in
+    ``allowed`` ways. Returns their numbers and the other findings."""
     by_number = {str(c.get("caller_number") or ""): c for c in contacts}
     grouped: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -125,7 +126,7 @@ def served_otherwise(findings: Sequence[Finding], contacts: Sequence[Mapping[str
     served = set()
     for number, found in grouped.items():
         contact = by_number.get(number, {})
-        answered = bool(contact.get("agent_id") and contact.get("answered_at"))
+        answered = bool(contact.get("answered_at"))
         if (number in candidates and contact.get("ended_at") and (answered or contact.get("outcome") == SELF_SERVICE)
                 and {f.problem for f in found} <= allowed):
             served.add(number)

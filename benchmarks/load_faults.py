@@ -246,9 +246,12 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
         print(f"  bill calls put through to an agent because billing was down (answered, ended; no account "
               f"read): {len(rerouted)}: {', '.join(sorted(rerouted))}")
     if restarted:
-        print(f"  calls in the killed node's IVR whose menu started again on the standby (served, ended; the "
-              f"simulated caller's keys were spent, so they reached an agent by the menu's default): "
-              f"{len(restarted)}: {', '.join(sorted(restarted))}")
+        by_number = {str(c["caller_number"]): c for c in records.contacts}
+        fallback = sorted(n for n in restarted if by_number[n].get("agent_id") is None)
+        print(f"  calls in the killed node's IVR, served after all (ended): {len(restarted)}; the menu started "
+              f"again on the standby (the simulated caller's keys spent, the menu's default took them to an "
+              f"agent): {', '.join(sorted(restarted - set(fallback))) or 'none'}; answered through the fallback "
+              f"queue (app_queue: a seat answered, the contact names no agent): {', '.join(fallback) or 'none'}")
     print(f"  SIPp callers: {callers.completed} of {callers.attempted} calls ended as planned, failed "
           f"{callers.failed}")
     _print_reconciliation(checked, len(rerouted), len(restarted))
