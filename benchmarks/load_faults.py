@@ -17,7 +17,7 @@ stage: simulate's figures, the outage window, the time to recover (routing resum
 written, first call offered after it), the fate of every call the fault touched, and the work orders sent,
 written and duplicated. Exits non-zero when a stage does not reconcile.
 Usage: .venv/bin/python -m benchmarks.load_faults [--smoke] [redis|database|failover ...]   (default: all three;
---smoke: 12 calls, the fault after 4, 3 s outages: the size of tests/integration/test_load_faults_smoke.py)
+--smoke: 12 agent and repair calls, the fault after 4, 3 s outages: tests/integration/test_load_faults_smoke.py)
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class FaultLoad:
 FULL = FaultLoad(Stage("faults", calls=90, rate=1.2, agents=12, talk=10.0, talk_min=3.0, wrapup_seconds=5.0),
                  fault_after_calls=30, outage_seconds=5.0)
 SMOKE = FaultLoad(Stage("faults-smoke", calls=12, rate=2.0, agents=3, talk=3.0, talk_min=1.5, wrapup_seconds=3.0,
-                        survey=False), fault_after_calls=4, outage_seconds=3.0)  # the integration test's size
+                        survey=False, mix="agent=1,repair=1"),  # the integration test's size: no 50 s bill calls
+                  fault_after_calls=4, outage_seconds=3.0)
 LEASE_TTL = 2.0  # the failover stage's; a single node keeps the default
 RECOVERY_TIMEOUT = 60.0
 DEMO_PASSWORD = "qingquan-demo"

@@ -38,10 +38,11 @@ class Stage:
     survey: bool = True
     recording: bool = True
     wrapup_seconds: float = 30.0  # the ACD's own wrap-up clock (the agents end it from the console well before)
+    mix: str = MIX  # IVR paths and their weights (a bill call stays about 50 s in the IVR)
 
     def plan_request(self) -> PlanRequest:
         """The plan ``simulate`` draws for this stage (same seed, tag and mix), for a benchmark's own checks."""
-        mix = {kind: float(weight) for kind, _, weight in (part.partition("=") for part in MIX.split(","))}
+        mix = {kind: float(weight) for kind, _, weight in (part.partition("=") for part in self.mix.split(","))}
         return PlanRequest(calls=self.calls, rate=self.rate, seed=SEED, talk_mean_seconds=self.talk,
                            talk_min_seconds=self.talk_min, mix=mix, run_tag=RUN_TAG)
 
@@ -63,7 +64,7 @@ def simulate_command(stage: Stage, settings_file: Path, sipp_dir: Path) -> list[
             "--calls", str(stage.calls), "--rate", str(stage.rate), "--agents", str(stage.agents),
             "--talk", str(stage.talk), "--talk-min", str(stage.talk_min), "--patience", "400",
             "--consoles", str(stage.consoles), "--check-report", "--seed", str(SEED), "--run-tag", str(RUN_TAG),
-            "--mix", MIX, *stage.extra, "--dir", str(sipp_dir)]
+            "--mix", stage.mix, *stage.extra, "--dir", str(sipp_dir)]
 
 
 @dataclass(frozen=True)
