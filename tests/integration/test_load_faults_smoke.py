@@ -1,7 +1,7 @@
-"""The fault-under-load benchmark (benchmarks/load_faults.py) at smoke size, on real parts: 12 SIPp calls (agent
-and repair paths) through the trunk, the IVR and the ACD on PostgreSQL and Redis, with Redis stopped for 3 s once 4 calls have
-arrived. Every planned call must reconcile: the node gives routing up, takes it again from the state it
-knew (Redis comes back empty), and the calls that arrived meanwhile are recorded with their caller's number."""
+"""The fault-under-load benchmark (benchmarks/load_faults.py) at smoke size, on real parts: 12 SIPp calls
+(agent and repair paths) through the trunk, the IVR and the ACD on PostgreSQL and Redis, with Redis stopped
+for 3 s once 4 calls have arrived. Every planned call must reconcile: the node gives routing up, takes it
+again from the state it knew (Redis comes back empty), and the calls that arrived meanwhile are recorded."""
 
 from __future__ import annotations
 
