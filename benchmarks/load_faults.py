@@ -48,7 +48,7 @@ from benchmarks.fault_figures import (
     summary_lines,
 )
 from benchmarks.load_stage import Stage, hotline_settings, print_run, run_simulate, simulate_command
-from benchmarks.order_desk import DESCRIPTION, OrderDesk
+from benchmarks.order_desk import OrderDesk
 from kernel.database import make_engine, make_session_factory
 from loadgen.plan import draw_plan
 from loadgen.reconcile import Reconciliation, reconcile
@@ -242,7 +242,7 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
         shown = [f for f in touched if f.phase in (IN_IVR, DURING) or f.problems]
         print("\n".join(f"    {fate.line()}" for fate in shown[:60]))
     if recovery.desk is not None:
-        ok = orders(engine, recovery.desk) and ok
+        ok = recovery.desk.check_written(engine, RECOVERY_TIMEOUT) and ok
     if rerouted:
         print(f"  bill calls put through to an agent because billing was down (answered, ended; no account "
               f"read): {len(rerouted)}: {', '.join(sorted(rerouted))}")
@@ -258,24 +258,6 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
     _print_reconciliation(checked, len(rerouted), len(restarted))
     print(f"  stage {name}: {'PASS' if ok else 'FAIL'}", flush=True)
     return ok
-
-
-def orders(engine: Engine, desk: OrderDesk) -> bool:
-    left = desk.finish(timeout=RECOVERY_TIMEOUT)
-    rows = {key: 0 for key in desk.keys}
-    with engine.connect() as connection:
-        for (key,) in connection.execute(text(f"SELECT client_key FROM work_order WHERE description LIKE "
-                                              f"'{DESCRIPTION}%'")):
-            rows[str(key)] = rows.get(str(key), 0) + 1
-    written = sum(1 for key in desk.keys if rows.get(key))
-    duplicates = sum(n - 1 for n in rows.values() if n > 1)
-    c = desk.counts
-    slowest = max(c.written_after, default=0.0)
-    print(f"  work orders: sent {c.sent}, written {written} (201 {c.created}, 200 replays {c.replayed}), "
-          f"duplicates {duplicates}, refused {len(c.refused)} {c.refused[:3]}, still pending {desk.pending}; "
-          f"answers that kept an order pending (503...) {c.deferred}, network errors {c.network_errors}, "
-          f"most pending at once {c.max_pending}, slowest written {slowest:.1f} s after first sent")
-    return left and written == c.sent and duplicates == 0 and not c.refused
 
 
 def _print_reconciliation(checked: Reconciliation, rerouted: int, restarted: int) -> None:

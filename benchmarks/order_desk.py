@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import httpx
+from sqlalchemy import Engine, text
 
 RETRYABLE = (429, 502, 503, 504)
 DESCRIPTION = "故障演练工单"  # every order's description starts so; the number and key follow
@@ -76,6 +77,27 @@ class OrderDesk:
         self._thread.join(10)
         self._client.close()
         return not self._pending
+
+    def check_written(self, engine: Engine, timeout: float) -> bool:
+        """Once the pending orders are written (or ``timeout``): prints what was sent and what the database
+        holds; True when every order was written exactly once (one row per order's description) and none was
+        refused."""
+        left = self.finish(timeout)
+        rows: dict[str, list[str]] = {}
+        with engine.connect() as connection:
+            for description, key in connection.execute(text(
+                    "SELECT description, client_key FROM work_order WHERE description LIKE :prefix"),
+                    {"prefix": f"{DESCRIPTION}%"}):
+                rows.setdefault(str(description), []).append(str(key))
+        written = sum(1 for order_keys in rows.values() if set(order_keys) & set(self.keys))
+        duplicates = sum(len(order_keys) - 1 for order_keys in rows.values())
+        c = self.counts
+        print(f"  work orders: sent {c.sent}, written {written} (201 {c.created}, 200 replays {c.replayed}), "
+              f"duplicates {duplicates}, refused {len(c.refused)} {c.refused[:3]}, still pending {self.pending}; "
+              f"answers that kept an order pending (503...) {c.deferred}, network errors {c.network_errors}, "
+              f"most pending at once {c.max_pending}, slowest written "
+              f"{max(c.written_after, default=0.0):.1f} s after first sent")
+        return left and written == c.sent and duplicates == 0 and not c.refused
 
     @property
     def pending(self) -> int:
