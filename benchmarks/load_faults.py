@@ -263,7 +263,7 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
 def _print_reconciliation(checked: Reconciliation, rerouted: int, restarted: int) -> None:
     failed = len({f.caller_number for f in checked.findings})
     otherwise = [f"{rerouted} put through to an agent as billing was down"] if rerouted else []
-    otherwise += [f"{restarted} through the IVR again after its node died"] if restarted else []
+    otherwise += [f"{restarted} in the killed node's IVR, served another way"] if restarted else []
     print(f"  calls planned {checked.planned}, reconciled {checked.matched + rerouted + restarted}"
           + (f" ({'; '.join(otherwise)})" if otherwise else "") + f", failed {failed}")
     by_number: dict[str, list[str]] = {}
