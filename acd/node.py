@@ -21,7 +21,7 @@ from acd.core import AcdState
 from acd.lease import LeaseKeeper, RoutingLease
 from acd.live_state import RESYNC_EVENT, LiveStateStore
 from acd.policy import AcdPolicy
-from acd.service import AcdService
+from acd.service import AcdService, replace_policy
 from acd.snapshot import from_snapshot, to_snapshot
 from acd.snapshot_writer import SnapshotWriter
 from kernel.errors import QingquanError, Unavailable
@@ -29,7 +29,7 @@ from kernel.errors import QingquanError, Unavailable
 log = logging.getLogger(__name__)
 
 StartRouter = Callable[[AcdState], Awaitable[AcdService]]
-StopRouter = Callable[[], Awaitable[None]]
+StopRouter = Callable[[AcdService], Awaitable[None]]  # stops the service it is given
 RemoteEvent = Callable[[dict[str, Any]], Awaitable[None]]
 RELAY_TIMEOUT = 5.0
 FOLLOW_SECONDS = 1.0
@@ -119,8 +119,13 @@ class AcdNode:
             if snapshot is not None:
                 initial = from_snapshot(snapshot.data, initial)
                 self._version = snapshot.version
-            log.warning("node %s takes over routing (lease token %s, snapshot version %s)", self.node_id, token,
-                        self._version)
+                log.warning("node %s takes over routing (lease token %s, snapshot version %s)", self.node_id,
+                            token, self._version)
+            else:  # a new store, or one that restarted empty: the agents' sessions live only in the last state
+                initial = replace_policy(self._seen, self._policy)  # Asterisk's resync then corrects the calls
+                log.warning("node %s takes over routing (lease token %s) with no shared snapshot: from the last "
+                            "state it knew (%s agents, %s waiting calls)", self.node_id, token,
+                            len(initial.agents), len(initial.waiting))
         service = await self._start_router(initial)
         if self._shared:
             self._writer = SnapshotWriter(self._store, token, on_fenced=self._fenced)
@@ -137,10 +142,12 @@ class AcdNode:
         await self._lost()
 
     async def _lost(self) -> None:
-        if self._service is None:
+        service = self._service
+        if service is None:
             return
         log.warning("node %s stops routing", self.node_id)
         self._service = None
+        self._seen = service.state  # what this node last knew: its consoles' view, and its base to route again
         self.routing_changed.set()
         for task in self._tasks:
             await stop_task(task)
@@ -148,7 +155,7 @@ class AcdNode:
         if self._writer is not None:
             await self._writer.stop()
             self._writer = None
-        await self._stop_router()
+        await self._stop_router(service)
 
     # While routing --------------------------------------------------------------------------------------
 

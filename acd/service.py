@@ -114,6 +114,7 @@ class AcdService:
         self._listeners.append(listener)
 
     async def stop(self) -> None:
+        self._bus.untap(self._on_event)  # a stopped service decides nothing more (a node may route again later)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

@@ -19,32 +19,13 @@ Usage: .venv/bin/python -m benchmarks.load_trunk [small|120|240|coldsnap ...]   
 
 from __future__ import annotations
 
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.hotline import REPO, seat_entry, start_hotline
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    calls: int
-    rate: float
-    agents: int
-    talk: float
-    talk_min: float
-    trunk_lines: int = 120
-    consoles: int = 0
-    everyday_seats: int = 50  # the rest of the 50 seats are emergency seats
-    extra: tuple[str, ...] = ()  # more simulate arguments
-    survey: bool = True
-
+from benchmarks.load_stage import Stage, hotline_settings, print_run, run_simulate, simulate_command
+from tests.support.hotline import start_hotline
 
 STAGES = {
     "small": Stage("small", calls=10, rate=2.0, agents=4, talk=8.0, talk_min=3.0, consoles=10),
@@ -59,32 +40,16 @@ STAGES = {
 
 def run_stage(stage: Stage) -> bool:
     root = Path(tempfile.mkdtemp(prefix=f"qq-load-{stage.name}-"))
-    hotline = start_hotline(
-        root / "hotline",
-        asterisk={"seats": [seat_entry(f"seat{n}", emergency=n > 1000 + stage.everyday_seats)
-                            for n in range(1001, 1051)],
-                  "trunk_lines": stage.trunk_lines, "rtp_start": 40000, "rtp_end": 41999},
-        acd={"wrapup_seconds": 30.0},  # the agents end wrap-up from the console well before
-        ivr={"survey": stage.survey}, recordings={"enabled": True})
-    command = [sys.executable, "-m", "config.cli", "--settings", str(hotline.root / "settings.toml"), "simulate",
-               "--calls", str(stage.calls), "--rate", str(stage.rate), "--agents", str(stage.agents),
-               "--talk", str(stage.talk), "--talk-min", str(stage.talk_min), "--patience", "400",
-               "--consoles", str(stage.consoles), "--check-report", *stage.extra,
-               "--dir", str(root / "sipp")]
+    hotline = start_hotline(root / "hotline", **hotline_settings(stage))
     print(f"\n== stage {stage.name}: {stage.calls} calls, {stage.agents} agents, {stage.trunk_lines} trunk lines")
-    print("$ " + shlex.join(command), flush=True)
-    started = time.monotonic()
     try:
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+        run = run_simulate(simulate_command(stage, hotline.root / "settings.toml", root / "sipp"), root)
     finally:
         hotline.stop()
-    print(result.stdout, end="")
-    if result.returncode not in (0, 1):
-        print(result.stderr[-3000:])
-    print(f"(stage took {time.monotonic() - started:.0f} s; hotline log {hotline.root / 'hotline.log'})")
-    if result.returncode == 0:
+    print_run(run, hotline.root / "hotline.log")
+    if run.returncode == 0:
         shutil.rmtree(root / "sipp", ignore_errors=True)  # keep the files of a failed stage to read
-    return result.returncode == 0
+    return run.returncode == 0
 
 
 def main(names: list[str]) -> int:

@@ -160,13 +160,13 @@ class Hotline:
         await self.ami.wait_ready()  # the login's resync re-reads seats and held callers and reconciles
         return service
 
-    async def _stop_routing(self) -> None:
+    async def _stop_routing(self, service: AcdService) -> None:
+        """Stops the routing ``service`` (the node has already let it go) and its AMI link: a service left
+        running would go on deciding from stale state and sending through a closed link."""
         if self.ami is not None:
             await self.ami.stop()
         self.ami = None
-        service = self.acd.service if self.acd else None
-        if service is not None:
-            await service.stop()
+        await service.stop()
 
     def _owed_callbacks(self) -> list[OwedCallback]:
         since = self.clock.now() - timedelta(hours=self.settings.acd.callback_memory_hours)

@@ -75,6 +75,8 @@ def changes_for(current: Mapping[str, Any], event: Event, *,
                 changes["outcome"] = event.outcome
             if event.company:
                 changes["company"] = event.company
+            if event.caller_number and not current.get("caller_number"):
+                changes["caller_number"] = event.caller_number
             return changes
         case CallQueued():
             return _queued(current, event)

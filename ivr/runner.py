@@ -147,7 +147,7 @@ class IvrRunner:
             return
         except CallerHungUp:
             log.info("call %s hung up in the IVR at %s", linkedid, dialogue.node)
-            self._left(dialogue, linkedid, "hangup")
+            self._left(agi, dialogue, linkedid, "hangup")
             return
         self._report_steps(dialogue, linkedid, reported)
 
@@ -166,7 +166,7 @@ class IvrRunner:
             log.info("call %s hung up after the outage notice: deflected", linkedid)
             self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(heard),
                                       account_number=None, next="hangup", outcome=DEFLECTED,
-                                      company=agi.company))
+                                      company=agi.company, caller_number=agi.caller_number()))
             raise _Deflected() from None
         log.info("call %s goes on to the menu after the outage notice (key %r)", linkedid, key)
         return heard, "" if key in (MENU_KEY, "#") else key
@@ -190,7 +190,7 @@ class IvrRunner:
             case Transfer(queue, reason, prompts):
                 await self._transfer(agi, dialogue, queue, reason, prompts, linkedid)
             case Hangup():
-                self._left(dialogue, linkedid, "hangup")
+                self._left(agi, dialogue, linkedid, "hangup")
                 with contextlib.suppress(CallerHungUp):
                     await agi.command("HANGUP")
         return None
@@ -215,7 +215,7 @@ class IvrRunner:
         await agi.set_variable("QQ_PATH", path_text(dialogue))
         await agi.set_variable("QQ_PRIORITY", "0")
         owner = await self._owner(dialogue.account_number)
-        self._left(dialogue, linkedid, "queue")  # from here the call is the ACD's (it may be offered now)
+        self._left(agi, dialogue, linkedid, "queue")  # from here the call is the ACD's (it may be offered now)
         decision = asyncio.ensure_future(self._seats_now(agi, dialogue, queue, linkedid, owner))
         seats: tuple[str, ...] = ()
         try:
@@ -276,11 +276,11 @@ class IvrRunner:
             self._bus.publish(IvrStepped(at=self._clock.now(), linkedid=linkedid, step=step))
         return len(dialogue.path)
 
-    def _left(self, dialogue: Dialogue, linkedid: str, next_step: str) -> None:
+    def _left(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str, next_step: str) -> None:
         self._bus.publish(IvrLeft(at=self._clock.now(), linkedid=linkedid, path=path_text(dialogue),
                                   account_number=dialogue.account_number, next=next_step,
                                   outcome=SELF_SERVICE if dialogue.self_served and next_step == "hangup"
-                                  else None, company=dialogue.company))
+                                  else None, company=dialogue.company, caller_number=agi.caller_number()))
 
 
 def path_text(dialogue: Dialogue) -> str:

@@ -38,6 +38,9 @@ class IvrLeft(Event):
     next: str  # "queue" or "hangup"
     outcome: str | None  # e.g. "self_service" when the caller was served without an agent
     company: str = ""  # the water company the caller's number or account belongs to ("" = the default one)
+    # The caller's number as the IVR heard it: the contact has it even when no node saw the call arrive over
+    # AMI (it arrived while no node routed: the shared store away, a routing node just killed)
+    caller_number: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -110,6 +110,10 @@ class EventBus:
         reader that only hands the event on (the ACD puts it on its own command queue). It must not block."""
         self._taps.append(listener)
 
+    def untap(self, listener: Callable[[Event], None]) -> None:
+        if listener in self._taps:
+            self._taps.remove(listener)
+
     def publish(self, event: Event) -> None:
         for listener in self._taps:
             try:

@@ -57,7 +57,7 @@ class RunRecords:
     recorded_linkedids: set[str]
 
 
-CONTACT_FIELDS = ("linkedid", "caller_number", "outcome", "ivr_path", "account_number", "agent_id",
+CONTACT_FIELDS = ("linkedid", "caller_number", "arrived_at", "outcome", "ivr_path", "account_number", "agent_id",
                   "answered_at", "ended_at", "ivr_left_at", "queued_at")
 
 

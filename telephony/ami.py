@@ -92,6 +92,7 @@ class AmiBridge:
             self._manager.on_disconnect = lambda *_: None
             self._manager.connection_lost = lambda *_: None
             self._manager.close()
+        self.logged_in.clear()  # an action through a stopped bridge raises LinkDown at once, never times out
 
     # Incoming ----------------------------------------------------------------------------------------
 

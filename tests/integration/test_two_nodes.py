@@ -25,6 +25,7 @@ from tests.integration.test_call_path import (
     agent_ready,
     call_and_queue,
     contact_of,
+    dial_hotline,
     ended_contact,
     hotline_user_id,
     talk_then_hang_up,
@@ -179,6 +180,32 @@ def test_standby_takes_over_and_connects_the_waiting_caller(
     assert not [s for s in dialplan.of(linkedid) if s.get("Exten") == "fallback"]  # never left the ACD
     with b.client(token_b) as c:
         assert [call["caller_number"] for call in c.get("/api/calls").json()] == [caller.user]  # one call, kept
+
+
+@needs_routing_node
+def test_a_caller_in_the_ivr_of_a_killed_node_hears_the_menu_again_from_the_other(
+        cluster: Cluster, dialplan: DialplanWatch, phones: Callable[..., BaresipPhone]) -> None:
+    """The FastAGI connection of a killed node just closes (AGISTATUS SUCCESS, no decision): the dialplan
+    starts the IVR again on the node that is alive, rather than hanging the caller up."""
+    a, b = cluster.nodes
+    token = b.login("manager1")
+    caller = phones("13800000003")
+    dial_hotline(caller, a)
+    linkedid = wait_for(lambda: (contact_of(b, token, caller.user) or {}).get("linkedid"),
+                        what="the call in the IVR")
+    wait_for(lambda: dialplan.agi_runs(linkedid, a, "ivr"), what="A's IVR to take the call")
+
+    killed_at = time.time()
+    a.kill_app()  # the caller is in A's menu, keying nothing yet
+    again = wait_for(lambda: dialplan.agi_runs(linkedid, b, "ivr", since=killed_at), timeout=15,
+                     what="the IVR started again on B")[0]
+    wait_for(lambda: dialplan.connected_after(linkedid, again), what="B's IVR to answer")
+    wait_for(b.routing, timeout=LEASE_TTL + TAKEOVER_SLACK, interval=0.05, what="B to take over routing")
+    caller.send_dtmf("0")
+    wait_for(lambda: (contact_of(b, token, caller.user) or {}).get("queued_at"), timeout=20,
+             what="the caller in line on B")
+    assert not [s for s in dialplan.of(linkedid) if s.get("Exten") == "fallback"]  # the ACD's, not app_queue's
+    assert [s for s in dialplan.of(linkedid) if s.get("Exten") == "ivr-lost"]
 
 
 def waiting(node: AppNode, token: str) -> int:

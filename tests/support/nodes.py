@@ -89,7 +89,7 @@ def start_cluster(root: Path, count: int = 2, *, lease_ttl_seconds: float | None
                 failover=[f"127.0.0.1:{port}" for i, port in enumerate(agi_ports) if i != index],
                 database_url=database_url, redis_url=redis.url, lease_ttl_seconds=lease_ttl_seconds)
             for key, value in (settings or {}).items():
-                values[key] = {**values[key], **value} if isinstance(value, Mapping) else value
+                values[key] = {**values.get(key, {}), **value} if isinstance(value, Mapping) else value
             cluster.nodes.append(launch_node(
                 root / node_id, values, node_id=node_id, sip_port=sip_port, ami_port=ami_port,
                 agi_port=agi_ports[index], asterisk_dir=asterisk_dir if manages else None,

@@ -132,7 +132,7 @@ def test_a_node_that_does_not_route_offers_nothing() -> None:
     async def never(_: AcdState) -> Any:
         raise AssertionError("not started")
 
-    async def nothing() -> None:
+    async def nothing(_: Any) -> None:
         return None
 
     async def scenario() -> tuple[str, ...]:

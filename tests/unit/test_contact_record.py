@@ -61,6 +61,15 @@ def test_self_service_in_the_ivr() -> None:
     assert row["outcome"] == "self_service"
 
 
+def test_a_call_no_node_saw_arrive_gets_its_caller_number_from_the_ivr() -> None:
+    """While no node routes (the shared store away, a routing node just killed) no AMI link sees the call
+    arrive; the IVR that served it knows the number."""
+    left = IvrLeft(at=at(30), linkedid="1", path="main>bill>account>bill", account_number="1", next="hangup",
+                   outcome="self_service", caller_number="13901000035")
+    assert fold([left])["caller_number"] == "13901000035"
+    assert fold([arrival(), left])["caller_number"] == "138"  # the trunk's own word stands
+
+
 def test_outcomes_without_queue() -> None:
     assert final_outcome({"ivr_left_at": at(1)}) == "ivr_hangup"
     assert final_outcome({}) == "ended"
