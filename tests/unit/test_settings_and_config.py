@@ -101,7 +101,11 @@ def test_agi_nodes_list_this_node_first_then_the_failover_hosts(tmp_path: Path) 
     assert "Set(LOCAL(nodes)=${QQ_AGI_NODES})" in loop and "(try),Set(LOCAL(node)=${SHIFT(nodes)})" in loop
     assert "AGI(agi://${node}/${ARG1},${ARG2})" in loop
     assert 'GotoIf($["${AGISTATUS}" = "FAILURE" & "${nodes}" != ""]?try)' in loop  # next node only if unreached
-    assert "AGI(" not in dialplan.replace(loop, "")  # no AGI bypasses the loop
+    # an IVR whose node went away mid-dialogue starts again on each node in turn, even after a SUCCESS
+    lost = dialplan.split("exten => ivr-lost,1,", 1)[1].split("\nexten => ", 1)[0]
+    assert "Set(QQ_RETRY_NODES=${QQ_AGI_NODES})" in lost and "AGI(agi://${SHIFT(QQ_RETRY_NODES)}/ivr" in lost
+    assert 'GotoIf($["${QQ_RETRY_NODES}" != ""]?next)' in lost and lost.rstrip().endswith("Goto(fallback,1)")
+    assert "AGI(" not in dialplan.replace(loop, "").replace(lost, "")  # no other AGI bypasses the loops
 
 
 def test_a_single_node_lists_only_itself(tmp_path: Path) -> None:
