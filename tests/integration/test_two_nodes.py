@@ -197,7 +197,9 @@ def test_a_caller_in_the_ivr_of_a_killed_node_hears_the_menu_again_from_the_othe
 
     killed_at = time.time()
     a.kill_app()  # the caller is in A's menu, keying nothing yet
-    again = wait_for(lambda: dialplan.agi_runs(linkedid, b, "ivr", since=killed_at), timeout=15,
+    # Asterisk notices the closed FastAGI connection only when the application the IVR asked for ends: the
+    # menu's Read() (its prompts, then its wait for a key), which may take half a minute
+    again = wait_for(lambda: dialplan.agi_runs(linkedid, b, "ivr", since=killed_at), timeout=60,
                      what="the IVR started again on B")[0]
     wait_for(lambda: dialplan.connected_after(linkedid, again), what="B's IVR to answer")
     wait_for(b.routing, timeout=LEASE_TTL + TAKEOVER_SLACK, interval=0.05, what="B to take over routing")
