@@ -22,7 +22,7 @@ from contacts.record import ABANDONED
 from kernel.call_events import DEFLECTED, SELF_SERVICE, SurveyOffered
 from kernel.database import UtcDateTime
 from reports.arith import seconds_between
-from reports.metric_sql import Filters, Group, Window, bucket_number, plain_key
+from reports.metric_sql import Filters, Group, Window, bucket_number, call_filters, call_key, plain_key
 from reports.metrics import KeyedTally, Tally
 from reports.report_tallies_store import STORED_TARGET_SECONDS, split, stored_contacts
 from reports.summary import inbound
@@ -36,27 +36,11 @@ _RESOLVED, _REPEATED, _PENDING = 0, 1, 2
 
 
 
-def contact_filters(filters: Filters) -> list[ColumnElement[bool]]:
-    conditions = []
-    if filters.queue is not None:
-        conditions.append(Contact.queue == filters.queue)
-    if filters.agent_id is not None:
-        conditions.append(Contact.agent_id == filters.agent_id)
-    if filters.company is not None:
-        conditions.append(Contact.company == filters.company)
-    return conditions
-
-
-def contact_key(group: Group) -> ColumnElement[Any] | None:
-    columns: dict[Group, Any] = {"queue": Contact.queue, "agent": Contact.agent_id, "company": Contact.company}
-    return columns.get(group)
-
-
 def contact_tallies(session: Session, window: Window, *, group: Group, filters: Filters,
                     target_seconds: float) -> list[KeyedTally]:
     """The call tallies per local period of ``window`` and group key: the settled hours that
     ``contact_hour`` holds read from it (for the default service target), the rest aggregated from the calls."""
-    key = contact_key(group)
+    key = call_key(Contact, group)
     live = [window]
     result: list[KeyedTally] = []
     if target_seconds == STORED_TARGET_SECONDS:
@@ -118,7 +102,7 @@ def contact_query(session: Session, window: Window, keys: Sequence[ColumnElement
         .select_from(Contact)
         .outerjoin(nexts, and_(nexts.c.account == Contact.account_number, nexts.c.at == Contact.arrived_at))
         .where(Contact.arrived_at >= window.start, Contact.arrived_at < window.end, inbound(),
-               *contact_filters(filters))
+               *call_filters(Contact, filters))
         .group_by(*groups)
     )
     for row in session.execute(query):

@@ -57,3 +57,15 @@ def bucket_number(dialect: str, moment: SQLColumnExpression[Any], size: int | No
 def plain_key(value: object) -> str | None:
     """A group key as the report shows it (agent ids as text)."""
     return None if value is None else str(value)
+
+
+def call_key(table: Any, group: Group) -> Any | None:
+    """The grouping column of ``table``, a call's row (``contact``) or the calls' stored hours (``contact_hour``):
+    both have the call's queue, answering agent and company."""
+    return {"queue": table.queue, "agent": table.agent_id, "company": table.company}.get(group)
+
+
+def call_filters(table: Any, filters: Filters) -> list[ColumnElement[bool]]:
+    """The filters as conditions on ``table`` (see :func:`call_key`)."""
+    return [column == value for column, value in ((table.queue, filters.queue), (table.agent_id, filters.agent_id),
+                                                  (table.company, filters.company)) if value is not None]

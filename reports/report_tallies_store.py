@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from acd.models import AgentStateHour
 from contacts.models import ContactHour, TrunkHour
-from reports.metric_sql import Filters, Group, Window, plain_key
+from reports.metric_sql import Filters, Group, Window, call_filters, call_key, plain_key
 from reports.metrics import MAXIMA, KeyedTally, Tally
 
 HOUR = timedelta(hours=1)
@@ -125,13 +125,12 @@ def stored_contacts(session: Session, window: Window, part: Split, *, group: Gro
         return []
     row = ContactHour
     hourly = window.periods.utc_seconds is not None
-    key = {"queue": row.queue, "agent": row.agent_id, "company": row.company}.get(group)
+    key = call_key(row, group)
     keys: list[Any] = ([row.hour_start] if hourly else []) + ([key] if key is not None else [])
     sums = [(func.max if name in MAXIMA else func.sum)(getattr(row, name)) for name in CONTACT_FIELDS]
-    conditions = [column == value for column, value in ((row.queue, filters.queue), (row.agent_id, filters.agent_id),
-                                                        (row.company, filters.company)) if value is not None]
     query = (select(*keys, *sums)
-             .where(row.hour_start >= part.stored_start, row.hour_start < part.stored_end, *conditions)
+             .where(row.hour_start >= part.stored_start, row.hour_start < part.stored_end,
+                    *call_filters(row, filters))
              .group_by(*keys))
     result: list[KeyedTally] = []
     for values in session.execute(query):
