@@ -25,9 +25,10 @@ from acd.models import AgentStateHour
 from contacts.models import ContactHour, TrunkHour
 from reports.metric_sql import Filters, Group, Window, call_filters, call_key, plain_key
 from reports.metrics import MAXIMA, KeyedTally, Tally
+from reports.summary import SERVICE_TARGET_SECONDS
 
 HOUR = timedelta(hours=1)
-STORED_TARGET_SECONDS = 20.0  # the service target of contact_hour.answered_within_target (the default)
+STORED_TARGET_SECONDS = SERVICE_TARGET_SECONDS  # the target of contact_hour.answered_within_target
 CONTACT_FIELDS = ("calls", "offered", "answered", "abandoned", "short_abandoned", "answered_within_target",
                   "answer_wait_seconds", "longest_wait_seconds", "handled", "talk_seconds", "acw_seconds",
                   "self_served", "deflected", "callbacks_requested", "callbacks_completed", "fcr_eligible",
