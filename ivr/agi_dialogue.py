@@ -78,6 +78,11 @@ class AgiDialogue:
                 return str(own)
         return str(self._prompt_dir / prompt)
 
+    async def answer(self) -> None:
+        """Answers the call (nothing if it is already up, as when the IVR starts again on another node)."""
+        if await self.command("ANSWER") == "-1":
+            raise CallerHungUp("ANSWER")
+
     async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
         """Plays prompts in turn; returns the key that interrupted them ("" if none did)."""
         for prompt in prompts:

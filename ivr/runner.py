@@ -130,10 +130,15 @@ class IvrRunner:
         reported = 0
         try:
             agi.company = await self._company(agi.caller_number())
+            outage = await self._outage_notice(agi.caller_number())
+            # The caller hears ringing until here: the IVR answers once it has what it needs, so its first
+            # prompt (and Read(), which keeps keys typed over it) starts at the answer, however slow the
+            # lookups were under load; a caller keying soon after the answer is heard.
+            await agi.answer()
             notices = self._notices()
             if notices:
                 await agi.play(notices)
-            dialogue, typed = await self._outage(agi, dialogue, linkedid)
+            dialogue, typed = await self._outage(agi, dialogue, linkedid, outage)
             reported = len(dialogue.path)
             dialogue, actions = decide(tree, dialogue, Start(company=agi.company, typed=typed))
             while actions:
@@ -151,11 +156,11 @@ class IvrRunner:
             return
         self._report_steps(dialogue, linkedid, reported)
 
-    async def _outage(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str) -> tuple[Dialogue, str]:
-        """Plays the outage notice if one applies; a hang-up during it or the wait after it is deflected. Any
-        key ends the notice: 0 (or '#', or waiting) goes on to the menu; another key is the caller's answer to
-        the menu's first question, typed ahead (returned with the dialogue)."""
-        prompts = await self._outage_notice(agi.caller_number())
+    async def _outage(self, agi: AgiDialogue, dialogue: Dialogue, linkedid: str,
+                      prompts: tuple[str, ...]) -> tuple[Dialogue, str]:
+        """Plays the outage notice ``prompts`` if any apply; a hang-up during it or the wait after it is
+        deflected. Any key ends the notice: 0 (or '#', or waiting) goes on to the menu; another key is the
+        caller's answer to the menu's first question, typed ahead (returned with the dialogue)."""
         if not prompts:
             return dialogue, ""
         heard = replace(dialogue, path=(*dialogue.path, OUTAGE_STEP))

@@ -190,7 +190,7 @@ def transfer_commands(acd: FakeAcd, agi: FakeAgi | None = None, bus: EventBus | 
                        acd=acd)
     agi = agi or FakeAgi()
     asyncio.run(runner.handle(agi))
-    return [c for c in agi.sent if not c.startswith(("STREAM", "EXEC Read", "GET FULL VARIABLE"))]
+    return [c for c in agi.sent if not c.startswith(("ANSWER", "STREAM", "EXEC Read", "GET FULL VARIABLE"))]
 
 
 def test_the_ivr_gives_the_dialplan_the_seat_of_an_offer_made_now() -> None:
@@ -243,3 +243,20 @@ def test_the_caller_leaves_the_ivr_before_the_acd_is_asked_and_a_hang_up_withdra
     transfer_commands(acd, HangsUpAtTheEnd(), bus)
     assert seen == ["left:queue", "asked"]
     assert acd.executed == [CallerGone("c1")]
+
+
+def test_the_ivr_answers_after_its_lookups_and_right_before_its_first_prompt() -> None:
+    """The caller hears ringing while the IVR looks up the company and the outage notice: keys pressed after
+    the answer then fall into the first Read(), however slow the lookups were."""
+    agi = FakeAgi()
+
+    async def outage(number: str) -> tuple[str, ...]:
+        agi.sent.append(f"outage lookup {number}")
+        return ()
+
+    tree = parse_menu(read_menu_document(None))
+    runner = IvrRunner(EventBus(), NoBilling(), SystemClock(), lambda: tree, Path("/prompts"), 1000,
+                       acd=FakeAcd(()), outage_notice=outage)
+    asyncio.run(runner.handle(agi))
+    assert agi.sent[:3] == ["outage lookup 13800138000", "ANSWER", agi.sent[2]]
+    assert agi.sent[2].startswith("EXEC Read ") and "welcome" in agi.sent[2]
