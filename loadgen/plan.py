@@ -18,6 +18,7 @@ from kernel.errors import InvalidInput
 
 ANSWERED = "answered"
 DEMO_ACCOUNTS = ("10001234", "10005678", "10009999")  # ``qingquan run --demo`` seeds these
+FIRST_KEY_SECONDS = 2.0  # a caller's first key, after the answer: halfway through the 4 s welcome, as people do
 
 
 @dataclass(frozen=True)
@@ -44,20 +45,20 @@ class IvrPath:
 
 
 def agent_path() -> IvrPath:
-    """0 over the welcome prompt: an agent."""
-    return IvrPath("agent", (KeyPress(1.0, "0"),), ANSWERED, "agent")
+    """0 halfway through the welcome prompt (4 s): an agent."""
+    return IvrPath("agent", (KeyPress(FIRST_KEY_SECONDS, "0"),), ANSWERED, "agent")
 
 
 def repair_path() -> IvrPath:
-    """2 over the welcome prompt: a repair, to an agent."""
-    return IvrPath("repair", (KeyPress(1.0, "2"),), ANSWERED, "repair")
+    """2 halfway through the welcome prompt: a repair, to an agent."""
+    return IvrPath("repair", (KeyPress(FIRST_KEY_SECONDS, "2"),), ANSWERED, "repair")
 
 
 def bill_path(account: str) -> IvrPath:
     """1, then the account number and #: the bill is read, the caller stays silent and the IVR says goodbye
     and hangs up (self-service)."""
-    return IvrPath(f"bill-{account}", (KeyPress(1.0, "1"), KeyPress(1.5, f"{account}#")), SELF_SERVICE, "bill",
-                   account)
+    return IvrPath(f"bill-{account}", (KeyPress(FIRST_KEY_SECONDS, "1"), KeyPress(1.5, f"{account}#")),
+                   SELF_SERVICE, "bill", account)
 
 
 DEFAULT_MIX: Mapping[str, float] = {"agent": 0.5, "repair": 0.2, "bill": 0.3}
