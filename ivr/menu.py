@@ -58,7 +58,10 @@ class AccountUnknown:
 
 @dataclass(frozen=True)
 class BillingDown:
-    pass
+    """The billing system could not say: the account the caller keyed goes with them to the agent, unchecked
+    (better than asking them again)."""
+
+    account_number: str = ""
 
 
 Input = Start | DigitsEntered | SpeechHeard | BillFound | AccountUnknown | BillingDown
@@ -161,8 +164,9 @@ def decide(tree: MenuTree, dialogue: Dialogue, event: Input) -> Step:
             return heard, [Play(bill_prompts(bill)), _ask_after(node)]
         case "bill", "lookup", AccountUnknown():
             return _account_unknown(tree, node, dialogue)
-        case "bill", "lookup", BillingDown():
-            return _enter(tree, dialogue, node.unavailable, reason="billing_unavailable")
+        case "bill", "lookup", BillingDown(keyed):
+            carried = replace(dialogue, account_number=keyed or dialogue.account_number)
+            return _enter(tree, carried, node.unavailable, reason="billing_unavailable")
         case "bill", "after", DigitsEntered(digits):
             return _after_bill(tree, node, dialogue, digits)
         case "bill", "after", SpeechHeard(words):

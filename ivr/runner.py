@@ -205,7 +205,7 @@ class IvrRunner:
             bill = await self._billing.bill_for(number)
         except BillingUnavailable as exc:
             log.warning("billing unavailable for account lookup: %s", exc)
-            return BillingDown()
+            return BillingDown(number)
         return BillFound(bill) if bill is not None else AccountUnknown()
 
     async def _transfer(self, agi: AgiDialogue, dialogue: Dialogue, queue: str, reason: str,

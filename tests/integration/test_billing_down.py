@@ -42,6 +42,7 @@ def test_billing_system_down_sends_the_caller_to_an_agent(hotline_with: Callable
         contact_of(hotline, manager, "13700000004")), timeout=20, what="the caller to reach the queue")
     assert "billing_down" in contact["ivr_path"].split(">")
     assert contact["ivr_path"].endswith("queue")
+    assert contact["account_number"] == "10001234"  # what the caller keyed goes to the agent, unchecked
     log = hotline.log_text()
     assert "bills come from the billing system http://127.0.0.1:" in log
     assert "billing unavailable for account lookup" in log and "cannot be reached" in log

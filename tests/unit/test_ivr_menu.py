@@ -192,6 +192,13 @@ def test_billing_down_apologises_and_transfers() -> None:
     dialogue, actions = feed(["1", "10020031", BillingDown()])
     assert actions == [Transfer("general", "billing_unavailable", ("billing-unavailable",))]
     assert dialogue.path[-3:] == ("account", "billing_down", "queue")
+    assert dialogue.account_number is None  # the lookup's own answer did not say which account
+
+
+def test_billing_down_carries_the_keyed_account_to_the_agent() -> None:
+    dialogue, actions = feed(["1", "10020031", BillingDown("10020031")])
+    assert actions == [Transfer("general", "billing_unavailable", ("billing-unavailable",))]
+    assert dialogue.account_number == "10020031"
 
 
 def test_one_repeats_the_bill() -> None:
