@@ -70,6 +70,10 @@ class Enqueue:
     owner_agent: int | None = None  # owner of the account's open work order (first-responder stickiness)
     direct: bool = False  # from the IVR: offered only if an agent is free now, and the caller's dialplan dials
     #                       the seat(s) itself (no Redirect); otherwise not kept (the holding context enqueues it)
+    offer_until: float | None = None  # direct: the IVR waits for the answer until then (UNIX seconds); later it
+    #                                   has sent the caller to hold, so the command is dropped unheard
+    held: bool = False  # from the holding context, with no seat to dial (not a direct offer's caller going on to
+    #                     it): a direct offer still out for the call was never dialled, and is withdrawn
 
 
 @dataclass(frozen=True)

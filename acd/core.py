@@ -59,6 +59,7 @@ from acd.lifecycle import (
     record_overflows,
     release_finished_wrapups,
     request_callback,
+    withdraw_direct_offer,
 )
 from acd.policy import MAX_WRAPUP_EXTENSION_SECONDS, AcdPolicy
 from acd.routing import candidates, choose
@@ -112,7 +113,11 @@ def _apply(w: Work, cmd: Command) -> None:
             w.link_up = up
         case SetEmergency():
             _set_emergency(w, cmd)
+        case Enqueue(direct=True, offer_until=float(until)) if w.now.timestamp() > until:
+            pass  # the IVR stopped waiting for this answer: the caller is on the way to hold, which enqueues it
         case Enqueue():
+            if cmd.held:
+                withdraw_direct_offer(w, cmd.linkedid)
             if enqueue(w, cmd) and cmd.direct:
                 w.direct = cmd.linkedid
         case RequestCallback():

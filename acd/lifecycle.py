@@ -21,6 +21,9 @@ def known(w: Work, linkedid: str) -> bool:
     return linkedid in w.waiting or linkedid in w.offered or w.holder(linkedid) is not None
 
 
+NOT_DIALLED = "NOT_DIALLED"  # a direct offer's status when its caller went to hold instead of dialling
+
+
 def enqueue(w: Work, cmd: Enqueue) -> bool:
     """True if the call joined the line (False: it was known already)."""
     if known(w, cmd.linkedid):
@@ -91,9 +94,10 @@ def no_answer(w: Work, linkedid: str, status: str, seat: str) -> None:
         return
     remaining = offer.agent_ids - failed
     call = offer.call
-    # CANCEL: the caller hung up while the seats rang. LINK_DOWN: the offer never reached Asterisk. Either
-    # way nobody missed anything and the agents are free again.
-    if status in ("CANCEL", "LINK_DOWN"):
+    # CANCEL: the caller hung up while the seats rang. LINK_DOWN: the offer never reached Asterisk.
+    # NOT_DIALLED: a direct offer the caller's dialplan never dialled. Nobody missed anything and the agents
+    # are free again.
+    if status in ("CANCEL", "LINK_DOWN", NOT_DIALLED):
         for agent_id in sorted(failed):
             w.move(agent_id, "released", linkedid=linkedid)
         if status == "LINK_DOWN":
@@ -108,6 +112,15 @@ def no_answer(w: Work, linkedid: str, status: str, seat: str) -> None:
     del w.offered[linkedid]
     if status != "CANCEL" or call.is_callback:
         w.add_waiting(call)  # the call keeps its place in line
+
+
+def withdraw_direct_offer(w: Work, linkedid: str) -> None:
+    """The holding context queued a call whose direct offer is still out with no seat to dial: the IVR gave up
+    waiting for the ACD's answer (it came too late, under load) and sent the caller to hold, so the seats were
+    never rung. The agents go back to ready, not missed, and the call keeps its place in line."""
+    offer = w.offered.get(linkedid)
+    if offer is not None and offer.direct:
+        no_answer(w, linkedid, NOT_DIALLED, "")
 
 
 def caller_gone(w: Work, linkedid: str) -> None:

@@ -55,6 +55,14 @@ class LinkDown(QingquanError):
     http_status = 503
 
 
+class ChannelGone(QingquanError):
+    """Asterisk no longer has the caller's channel: the caller hung up, and the hang-up has not reached the ACD
+    yet (under load it may come much later)."""
+
+    code = "channel_gone"
+    http_status = 409
+
+
 class CallConnector(Protocol):
     """Rings seats for a waiting caller, places queue callbacks and agents' own calls (agent first, then the
     customer), puts a transferred caller back on hold, and rings a supervisor's seat into an agent's call."""
@@ -227,6 +235,9 @@ class AcdService:
         if isinstance(exc, LinkDown):  # nobody missed anything: the call keeps its place until the link is back
             log.warning("offer of %s not sent, telephony link down: %s", offer.linkedid, exc)
             self.submit(MarkNoAnswer(offer.linkedid, "LINK_DOWN"))
+        elif isinstance(exc, ChannelGone):  # the caller is gone: nobody missed anything, the agents are free
+            log.warning("offer of %s to %s: the caller has gone (%s)", offer.linkedid, offer.seat, exc)
+            self.submit(CallerGone(offer.linkedid))
         else:  # the caller keeps their place; the offer is treated as missed
             log.warning("offer of %s to %s failed: %s", offer.linkedid, offer.seat, exc)
             self.submit(MarkNoAnswer(offer.linkedid, "REDIRECT_FAILED"))
@@ -298,7 +309,7 @@ def command_for(event: Event) -> Command | None:
         case CallQueued(linkedid=str(linkedid)):
             return Enqueue(linkedid=linkedid, channel=event.channel, queue=event.queue, priority=event.priority,
                            account_number=event.account_number, caller_number=event.caller_number,
-                           ivr_path=event.ivr_path, owner_agent=event.owner_agent)
+                           ivr_path=event.ivr_path, owner_agent=event.owner_agent, held=event.held)
         case OfferAnswered(linkedid=str(linkedid)):
             return MarkAnswered(linkedid, event.seat)
         case OfferFailed(linkedid=str(linkedid)):

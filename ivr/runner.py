@@ -46,8 +46,10 @@ from telephony.ami import CONNECT_VARIABLE, RING_GROUP_VARIABLE, connect_target
 
 log = logging.getLogger(__name__)
 
-DIRECT_OFFER_SECONDS = 2.0  # the IVR waits no longer for the ACD's answer; the caller then goes to hold (a late
-#                             offer is not dialled and expires like any offer whose outcome never arrives)
+DIRECT_OFFER_SECONDS = 2.0  # the IVR waits no longer for the ACD's answer; the caller then goes to hold
+DIRECT_OFFER_MARGIN_SECONDS = 0.5  # the ACD decides only until this long before the IVR stops waiting, so its
+#   answer reaches the IVR in time; a command it reads later is dropped (the caller is on the way to hold), and
+#   an offer the IVR still missed is withdrawn when the caller is held with no seat to dial (QingquanQueued).
 
 
 class _Deflected(Exception):
@@ -252,7 +254,9 @@ class IvrRunner:
             return await asyncio.wait_for(self._acd.offer_now(Enqueue(
                 linkedid=linkedid, channel=channel, queue=queue, account_number=dialogue.account_number,
                 caller_number=agi.caller_number(), ivr_path=path_text(dialogue),
-                owner_agent=int(owner) if owner.isdigit() else None, direct=True)), DIRECT_OFFER_SECONDS)
+                owner_agent=int(owner) if owner.isdigit() else None, direct=True,
+                offer_until=self._clock.now().timestamp() + DIRECT_OFFER_SECONDS - DIRECT_OFFER_MARGIN_SECONDS)),
+                DIRECT_OFFER_SECONDS)
         except Exception as exc:
             log.warning("direct offer of %s failed, queueing through hold: %s", linkedid, exc)
             return ()

@@ -54,6 +54,7 @@ class CallQueued(Event):
     caller_number: str
     reconstructed: bool = False
     owner_agent: int | None = None  # owner of the account's open work order (first-responder stickiness)
+    held: bool = False  # the holding context has no seat to dial for it (no direct offer reached the IVR)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session
 
 from acd.agents import AgentState
@@ -31,7 +31,7 @@ from reports.agent_timeline import LOGGED_OUT, _last_change_times, seconds_by_st
 from reports.arith import mean_seconds, ratio, seconds_between
 from reports.contact_tallies import logged_acw
 from reports.metric_periods import Bucketing, LocalBucket
-from reports.metric_sql import Window
+from reports.metric_sql import Window, tune_for_reports
 from reports.step_tallies import LOOKBACK, agent_state_seconds
 from reports.summary import inbound
 from work_orders.models import Callback, WorkOrder
@@ -110,12 +110,7 @@ def agent_report(session: Session, start: datetime, end: datetime, *, now: datet
     the work-order snapshot (owned, overdue)."""
     if end < start:
         raise InvalidInput(f"the period ends ({end.isoformat()}) before it starts ({start.isoformat()})")
-    if session.get_bind().dialect.name == "postgresql":
-        # For this transaction only, as reports.metrics_query does: the month's rows are few and cached, so
-        # index ranges are cheap (with random_page_cost 4 the planner reads the whole (agent_id, arrived_at)
-        # index to get the calls in grouped order), and the JIT would compile longer than the queries run.
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+    tune_for_reports(session)
     users = session.execute(select(User.id, User.display_name, User.role, User.active, User.created_at)
                             .order_by(User.id)).all()
     states = _state_seconds(session, start, end, now, [user.id for user in users])

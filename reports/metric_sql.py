@@ -7,9 +7,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import BigInteger, ColumnElement, Integer, SQLColumnExpression, cast, func, literal_column
+from sqlalchemy import BigInteger, ColumnElement, Integer, SQLColumnExpression, cast, func, literal_column, text
+from sqlalchemy.orm import Session
 
 from reports.metric_periods import Bucketing
+
+
+def tune_for_reports(session: Session) -> None:
+    """PostgreSQL settings for the report queries, for the session's current transaction only (SET LOCAL).
+
+    - ``jit = off``: the planner's estimates for the correlated FCR test trip the JIT, whose compilation alone
+      costs seconds; these queries run far faster interpreted.
+    - ``work_mem = 64MB``: a month of agent state changes sorts in memory rather than on disk.
+    - ``random_page_cost = 1.1``: a report period's rows are few and cached, so index ranges are cheap. With
+      the default (4, spinning disks) the planner seq-scans all work orders to join a month's closing callbacks
+      (225 ms on 0.9 M orders instead of 35 ms probing their primary key), and reads the whole
+      (agent_id, arrived_at) index to get the agent report's calls in grouped order.
+    Nothing on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("SET LOCAL jit = off"))
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
+    session.execute(text("SET LOCAL random_page_cost = 1.1"))
+
 
 Group = Literal["none", "queue", "agent", "company"]
 GROUPS: tuple[Group, ...] = get_args(Group)

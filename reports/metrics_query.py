@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kernel.errors import InvalidInput
 from reports.arith import require_aware
 from reports.contact_tallies import contact_tallies
 from reports.metric_periods import By, bucketing
-from reports.metric_sql import GROUPS, Filters, Group, Window
+from reports.metric_sql import GROUPS, Filters, Group, Window, tune_for_reports
 from reports.metrics import Figures, Tally, derive, sum_by_key
 from reports.step_tallies import agent_state_tallies, observed_seconds, trunk_tallies
 from reports.summary import SERVICE_TARGET_SECONDS
@@ -102,15 +101,7 @@ def finest_kind(bys: Sequence[By]) -> By:
 def _tallies(session: Session, window: Window, *, group: Group, filters: Filters, target_seconds: float,
              occupancy: bool, trunk: bool) -> dict[tuple[int, str | None], Tally]:
     """Every adapter's tallies summed per (local period index of ``window``, group key)."""
-    if session.get_bind().dialect.name == "postgresql":
-        # For this transaction only: the planner's estimates for the correlated FCR test trip PostgreSQL's JIT,
-        # whose compilation alone costs seconds (these queries run far faster interpreted), and a month of
-        # agent state changes sorts in memory rather than on disk. The period's rows are few and cached: with the
-        # default random_page_cost (4, spinning disks) the planner seq-scans all work orders to join a month's
-        # closing callbacks (225 ms on 0.9 M orders) instead of probing their primary key (35 ms).
-        session.execute(text("SET LOCAL jit = off"))
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+    tune_for_reports(session)
     parts = [*contact_tallies(session, window, group=group, filters=filters, target_seconds=target_seconds),
              *work_order_tallies(session, window, group=group, filters=filters),
              *closing_callback_tallies(session, window, group=group, filters=filters)]

@@ -27,7 +27,7 @@ from kernel.clock import Clock
 from kernel.periodic import PeriodicJob
 from reports.contact_tallies import FCR_DAYS, contact_query
 from reports.metric_periods import bucketing
-from reports.metric_sql import Filters, Window
+from reports.metric_sql import Filters, Window, tune_for_reports
 from reports.metrics import Tally
 from reports.report_tallies_store import CONTACT_FIELDS, HOUR, STORED_TARGET_SECONDS, floor_hour
 from reports.step_tallies import agent_seconds, trunk_live
@@ -99,6 +99,7 @@ def _fill_contacts(factory: sessionmaker[Session], start: datetime, end: datetim
     window = Window(start=start, end=end, now=now, periods=bucketing(start, end, "hour", "UTC"))
     keys: list[Any] = [Contact.queue, Contact.agent_id, Contact.company]
     with factory() as session, session.begin():
+        tune_for_reports(session)
         found = list(contact_query(session, window, keys, Filters(), STORED_TARGET_SECONDS))
         session.execute(delete(ContactHour).where(ContactHour.hour_start >= start, ContactHour.hour_start < end))
         rows = [{"hour_start": datetime.fromtimestamp(bucket * 3600, UTC), "queue": queue, "agent_id": agent,

@@ -15,7 +15,7 @@ from typing import Any
 
 from panoramisk import Manager
 
-from acd.service import LinkDown
+from acd.service import ChannelGone, LinkDown
 from config.settings import Settings
 from kernel.call_events import CallQueued, ChannelsResynced, TelephonyLinkChanged
 from kernel.clock import Clock
@@ -49,6 +49,9 @@ def connect_target(seats: tuple[str, ...]) -> tuple[str, str | None]:
     if len(seats) > 1:
         return RING_GROUP_EXTEN, "&".join(f"PJSIP/{seat}" for seat in seats)
     return seats[0], None
+
+
+NO_CHANNEL = "Channel does not exist"  # Asterisk's answer to an action on a channel that has hung up
 
 
 class AmiActionFailed(Unavailable):
@@ -223,7 +226,12 @@ class AmiBridge:
 
         async def outcome() -> None:
             for fields, future in sent:
-                await self._response(fields, future, 5.0)
+                try:
+                    await self._response(fields, future, 5.0)
+                except AmiActionFailed as exc:
+                    if NO_CHANNEL in str(exc):  # the caller hung up before the offer reached Asterisk
+                        raise ChannelGone(f"{channel}: {exc}") from exc
+                    raise
         return outcome()
 
     async def call_back(self, linkedid: str, attempt: int, seat: str, number: str) -> bool:

@@ -92,6 +92,7 @@ def _user_event(fields: Mapping[str, str], seats: frozenset[str], now: datetime)
             ivr_path=_clean(fields.get("Path")),
             caller_number=_clean(fields.get("CallerIDNum")),
             owner_agent=int(owner) if (owner := _clean(fields.get("Owner"))).isdigit() else None,
+            held=_clean(fields.get("Dial")) == "no",
         )
     if kind == "QingquanLinesBusy":
         return TrunkLinesBusy(at=now, linkedid=fields.get("Linkedid"),

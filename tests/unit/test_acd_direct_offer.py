@@ -51,6 +51,42 @@ def test_a_free_agent_is_offered_the_call_without_a_redirect() -> None:
     assert again == state and events == []
 
 
+def test_a_direct_offer_read_after_the_ivr_stopped_waiting_is_dropped() -> None:
+    """Under load the ACD may read the IVR's request after the IVR gave up and sent the caller to hold: no
+    seat is offered a call nobody will dial (the agent would sit 'offered' until the offer timed out, then
+    be marked missed), and the holding context's own event queues the call."""
+    state, _ = ready(AcdState(), 1, "seat1001")
+    late = replace(direct("c1"), offer_until=at(1.5).timestamp())
+    dropped, events = decide(state, late, at(1.6))
+    assert events == [] and dropped.offered == {} and waiting_ids(dropped) == []
+    assert dropped.agents[1].state == "ready"
+    state, events = decide(dropped, replace(call("c1"), held=True), at(2.0))
+    assert offers(events) == [("c1", 1)] and not state.offered["c1"].direct  # offered through hold, by Redirect
+    in_time, events = decide(ready(AcdState(), 1, "seat1001")[0], late, at(1.4))
+    assert offers(events) == [("c1", 1)] and in_time.offered["c1"].direct
+
+
+def test_a_direct_offer_the_ivr_missed_is_withdrawn_when_the_caller_is_held() -> None:
+    """The ACD offered in time but the IVR had already stopped waiting: the caller reaches hold with no seat to
+    dial (QingquanQueued Dial: no). The agent goes back to ready at once, not missed, and the call, first in
+    line, is offered again through hold."""
+    state, _ = ready(AcdState(), 1, "seat1001")
+    state, _ = decide(state, direct("c1"), T0)
+    assert state.offered["c1"].direct
+    state, events = decide(state, replace(call("c1"), held=True), at(2.1))
+    assert ("offered", "ready") in [(f, t) for _, f, t, _ in changes(events)]
+    assert "missed" not in [reason for *_, reason in changes(events)]
+    assert offers(events) == [("c1", 1)] and not state.offered["c1"].direct  # again, now by Redirect
+    assert state.agents[1].state == "offered"
+
+
+def test_a_caller_going_on_to_dial_its_direct_offer_keeps_it() -> None:
+    state, _ = ready(AcdState(), 1, "seat1001")
+    state, _ = decide(state, direct("c1"), T0)
+    again, events = decide(state, call("c1"), at(0.01))  # QingquanQueued Dial: yes (held=False)
+    assert again == state and events == []
+
+
 def test_no_free_agent_leaves_the_call_to_the_holding_context() -> None:
     state, events = decide(AcdState(), direct("c1"), T0)
     assert events == [] and waiting_ids(state) == [] and state.offered == {}

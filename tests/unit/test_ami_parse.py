@@ -42,6 +42,14 @@ def test_queued_user_event() -> None:
     assert isinstance(event, CallQueued)
     assert (event.queue, event.account_number, event.priority, event.ivr_path) == (
         "general", "10001234", 2, "main>bill>queue")
+    assert not event.held  # an older dialplan without the Dial header: as before
+
+
+def test_queued_user_event_says_whether_the_caller_goes_on_to_a_seat() -> None:
+    for dial, held in (("no", True), ("yes", False)):
+        event = parse_event({"Event": "UserEvent", "UserEvent": "QingquanQueued", **CALLER, "Queue": "general",
+                             "Dial": dial}, SEATS, NOW)
+        assert isinstance(event, CallQueued) and event.held is held
 
 
 def test_repeated_headers_keep_the_first_value() -> None:
