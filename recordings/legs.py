@@ -81,9 +81,12 @@ class LegBook:
             leg = self._put((linkedid, seat), _Leg())
         leg.agent_id = agent_id
 
-    def recorded(self, linkedid: str, seat: str) -> None:
+    def recorded(self, linkedid: str, seat: str) -> datetime | None:
+        """A recording was told for the leg; returns when the leg ended if that was seen first (an agent's own
+        call records the customer's leg, which may tell its recording after the agent's leg hung up)."""
         leg = self._legs.get((linkedid, seat)) or self._put((linkedid, seat), _Leg())
         leg.recorded = True
+        return leg.ended_at
 
     def ended(self, linkedid: str, seat: str, at: datetime) -> MissedLeg | None:
         leg = self._legs.get((linkedid, seat))

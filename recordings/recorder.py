@@ -91,12 +91,16 @@ class RecordingRecorder:
             case OfferAnswered(linkedid=str(linkedid)):  # Asterisk's answer: before its recording event
                 legs.seat_answered(linkedid, event.seat)
             case RecordingStarted(linkedid=str(linkedid)):
-                legs.recorded(linkedid, event.seat)
+                leg_ended_at = legs.recorded(linkedid, event.seat)
                 agent_id = legs.agent_of(linkedid, event.seat) or self._agent_at_seat(event.seat)
                 unlinked: list[int] = []
                 await self._store(lambda: unlinked.extend(self.started(event, agent_id)), event)
                 for row_id in unlinked:
                     self._unlinked_row(row_id)
+                if leg_ended_at is not None:  # the leg's end came first: no later event would end the row
+                    late: list[EndedRecording] = []
+                    await self._store(lambda: late.extend(self.leg_ended(linkedid, event.seat, leg_ended_at)), event)
+                    self._measure_later(late)
             case CallAnswered(linkedid=str(linkedid)) if event.seat:
                 flag = self._flag(legs.agent_answered(linkedid, event.seat, event.agent_id,
                                                       talking=not event.callback))

@@ -223,6 +223,21 @@ async def test_a_callback_is_flagged_only_once_its_customer_answered(
     assert missed(session_factory) == [("17.4", {"seat": "seat1002", "agent_id": people["agent_b"]})]
 
 
+async def test_a_recording_told_after_its_leg_ended_is_ended_and_measured_at_once(
+        session_factory: sessionmaker[Session], tmp_path: Path, people: dict[str, int]) -> None:
+    """A callback records the customer's leg: the agent may hang up before that leg tells its recording."""
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(answer("seat1001", people["agent_a"], callback=True))
+    await recorder.on_event(CallbackDialEnded(at=T0, linkedid=CALL, status="ANSWER"))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=11), linkedid=CALL, seat="seat1001"))
+    data = write_wav(tmp_path / "cb.wav", seconds=0.5)
+    await recorder.on_event(started(tmp_path / "cb.wav", seconds=12))
+    await recorder.close()
+    [row] = rows(session_factory)
+    assert (row.agent_id, row.ended_at, row.bytes, row.duration_seconds) == (
+        people["agent_a"], T0 + timedelta(seconds=12), len(data), 0.5)
+
+
 async def test_a_file_still_being_finished_holds_back_no_other_event(
         session_factory: sessionmaker[Session], tmp_path: Path, people: dict[str, int]) -> None:
     recorder = RecordingRecorder(session_factory, settle_seconds=30, poll_seconds=0.05)
