@@ -269,7 +269,7 @@ def test_calls_hung_up_as_the_seat_answers_each_end_with_a_recording_or_a_flag(
     seat_phones = [phones(f"agent{n}", hotline=hotline, seat=seat) for n, seat in enumerate(seats, start=1)]
     tokens = [bind_seat(hotline, f"agent{n}", seat) for n, seat in enumerate(seats, start=1)]  # not ready yet
     manager = hotline.login("manager1")
-    numbers = [f"138000000{n}" for n in range(21, 27)]
+    numbers = [f"138000000{n}" for n in range(21, 25)]
     for first in range(0, len(numbers), len(seats)):
         callers = [call_and_queue(hotline, phones(number, frequency=CALLER_TONE), manager)
                    for number in numbers[first:first + len(seats)]]
