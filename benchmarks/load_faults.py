@@ -216,7 +216,8 @@ def report(name: str, stage: Stage, engine: Engine, since: datetime, recovery: R
     mismatch, and its check of the day's report too.)"""
     plan = draw_plan(stage.plan_request())
     records = read_run(make_session_factory(engine), [c.caller_number for c in plan.calls], since, [])
-    checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=stage.recording)
+    checked = reconcile(plan, records.contacts, records.recorded_linkedids, recording=stage.recording,
+                        missed_recordings=records.missed_recordings, recording_faults=records.recording_faults)
     window = recovery.window
     rerouted, findings = served_otherwise(checked.findings, records.contacts, billing_down_calls(records.contacts),
                                           BILLING_DOWN_PROBLEMS)

@@ -79,6 +79,7 @@ class Hotline:
         self._http_task: asyncio.Task[None] | None = None
         self._retention: RetentionSweeper | None = None
         self._tallies: TallyRefresher | None = None
+        self._recorder: RecordingRecorder | None = None
 
     async def start(self) -> None:
         s = self.settings
@@ -95,8 +96,9 @@ class Hotline:
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)
-        bus.subscribe("recordings", RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat,
-                                                      recording=s.recordings.enabled).on_event)
+        recorder = self._recorder = RecordingRecorder(self.factory, agent_at_seat=self._agent_at_seat,
+                                                      recording=s.recordings.enabled)
+        bus.subscribe("recordings", recorder.on_event)
         self._start_recording_store()
         accounts = AccountLookup(billing, self.factory, self.clock)
         hub = self._hub = ConsoleHub(ScreenPopBuilder(accounts), wallboard=self._wallboard)
@@ -273,6 +275,8 @@ class Hotline:
             await self._live.close()
         if self.bus is not None:
             await asyncio.wait_for(self.bus.close(), 10)
+        if self._recorder is not None:  # the last files measured, rows linked to contacts written meanwhile
+            await asyncio.wait_for(self._recorder.close(), 10)
         if self._billing is not None:
             await self._billing.aclose()
         self.engine.dispose()

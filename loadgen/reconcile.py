@@ -23,7 +23,10 @@ from loadgen.plan import ANSWERED, CallPlan, PlannedCall
 @dataclass(frozen=True)
 class Finding:
     caller_number: str
-    problem: str  # missing, duplicate, outcome, ivr_path, account, agent, not_ended, recording, unplanned
+    # missing, duplicate, outcome, ivr_path, account, agent, not_ended, recording (none at all), recording_missed
+    # (the app flagged the answered leg: recording.missed), recording_fault (a row, but unlinked or unmeasured),
+    # unplanned
+    problem: str
 
     detail: str = ""
 
@@ -40,15 +43,20 @@ class Reconciliation:
 
 
 def reconcile(plan: CallPlan, contacts: Sequence[Mapping[str, Any]], recorded_linkedids: Iterable[str],
-              *, recording: bool) -> Reconciliation:
+              *, recording: bool, missed_recordings: Mapping[str, str] | None = None,
+              recording_faults: Mapping[str, str] | None = None) -> Reconciliation:
     """Each planned call must have exactly one contact, with the planned outcome, passing the path's node,
     with its account (bill), an agent and an end (answered), and a recording when ``recording`` is on. A
-    contact of the run's callers that no planned call explains is listed too."""
+    contact of the run's callers that no planned call explains is listed too.
+
+    An answered call without a good recording is told apart by what the app said of it: flagged
+    ``recording.missed`` (``missed_recordings``: linkedid -> reason), a row that is not right
+    (``recording_faults``: linkedid -> what it lacks), or nothing at all (the app was silent: the worst)."""
     planned = plan.by_number()
     by_number: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for contact in contacts:
         by_number[str(contact.get("caller_number") or "")].append(contact)
-    recorded = set(recorded_linkedids)
+    recorded = _RecordingFacts(set(recorded_linkedids), dict(missed_recordings or {}), dict(recording_faults or {}))
     findings: list[Finding] = []
     matched = 0
     for call in plan.calls:
@@ -62,7 +70,24 @@ def reconcile(plan: CallPlan, contacts: Sequence[Mapping[str, Any]], recorded_li
     return Reconciliation(planned=len(plan.calls), matched=matched, findings=tuple(findings))
 
 
-def _check(call: PlannedCall, contacts: list[Mapping[str, Any]], recorded: set[str],
+@dataclass(frozen=True)
+class _RecordingFacts:
+    recorded: set[str]
+    missed: dict[str, str]
+    faults: dict[str, str]
+
+    def finding(self, number: str, linkedid: str) -> Finding | None:
+        if linkedid in self.missed:
+            reason = self.missed[linkedid]
+            return Finding(number, "recording_missed", "flagged recording.missed" + (f" ({reason})" if reason else ""))
+        if linkedid not in self.recorded:
+            return Finding(number, "recording", "no recording")
+        if linkedid in self.faults:
+            return Finding(number, "recording_fault", self.faults[linkedid])
+        return None
+
+
+def _check(call: PlannedCall, contacts: list[Mapping[str, Any]], recorded: _RecordingFacts,
            recording: bool) -> list[Finding]:
     number = call.caller_number
     if not contacts:
@@ -84,8 +109,8 @@ def _check(call: PlannedCall, contacts: list[Mapping[str, Any]], recorded: set[s
     if call.expected_outcome == ANSWERED:
         if contact.get("agent_id") is None or not contact.get("answered_at"):
             found.append(Finding(number, "agent", "no answering agent"))
-        if recording and contact.get("linkedid") not in recorded:
-            found.append(Finding(number, "recording", "no recording"))
+        if recording and (problem := recorded.finding(number, str(contact.get("linkedid")))) is not None:
+            found.append(problem)
     return found
 
 

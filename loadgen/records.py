@@ -4,7 +4,7 @@ the run's contacts, offers, agents' ready times and recordings, as plain rows fo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from agent_console.users import create_user
 from contacts.models import Contact, ContactEvent
 from kernel.database import transaction
 from recordings.models import Recording
+from recordings.recorder import MISSED_EVENT
 
 SIM_PASSWORD = "qingquan-simulate"
 
@@ -55,6 +56,10 @@ class RunRecords:
     offers: list[tuple[str, int, datetime]]
     ready_changes: list[tuple[int, datetime]]
     recorded_linkedids: set[str]
+    # linkedid -> what is wrong with the call's recording though its row exists ("not linked to its contact",
+    # "not measured"), and linkedid -> why it was flagged recording.missed ("" when no reason was given)
+    recording_faults: dict[str, str] = field(default_factory=dict)
+    missed_recordings: dict[str, str] = field(default_factory=dict)
 
 
 CONTACT_FIELDS = ("linkedid", "caller_number", "arrived_at", "outcome", "ivr_path", "account_number", "agent_id",
@@ -77,10 +82,32 @@ def read_run(factory: sessionmaker[Session], numbers: Sequence[str], since: date
         ready = [(c.agent_id, c.at) for c in session.scalars(
             select(AgentStateChange).where(AgentStateChange.to_state == "ready", AgentStateChange.at >= since,
                                            AgentStateChange.agent_id.in_(list(agent_ids))))]
-        recorded = set(session.scalars(select(Recording.linkedid).where(Recording.linkedid.in_(linkedids))))
-    return RunRecords(contacts, offers, ready, recorded)
+        recordings = session.scalars(select(Recording).where(Recording.linkedid.in_(linkedids))).all()
+        missed = {e.linkedid: str(e.data.get("reason") or "") for e in session.scalars(select(ContactEvent).where(
+            ContactEvent.type == MISSED_EVENT, ContactEvent.linkedid.in_(linkedids)))}
+    faults = {r.linkedid: fault for r in recordings if (fault := recording_fault(r.contact_id, r.duration_seconds))}
+    return RunRecords(contacts, offers, ready, {r.linkedid for r in recordings}, faults, missed)
+
+
+def recording_fault(contact_id: int | None, duration_seconds: float | None) -> str:
+    """What a recording row lacks ("" when nothing): a contact, a measured length."""
+    return ", ".join(fault for fault, wrong in (("not linked to its contact", contact_id is None),
+                                                ("not measured", duration_seconds is None)) if wrong)
 
 
 def ended_contacts(factory: sessionmaker[Session], numbers: Sequence[str], since: datetime) -> int:
     with factory() as session:
         return sum(1 for c in contacts_of(session, numbers, since) if c["ended_at"] is not None)
+
+
+def unsettled_recordings(factory: sessionmaker[Session], numbers: Sequence[str], since: datetime) -> int:
+    """Answered contacts whose recording is not settled yet: neither a measured row linked to the contact nor
+    a recording.missed event (the app measures a file once Asterisk has finished it, a moment after the end)."""
+    with factory() as session:
+        answered = {c["linkedid"] for c in contacts_of(session, numbers, since) if c["answered_at"] is not None}
+        settled = set(session.scalars(select(Recording.linkedid).where(
+            Recording.linkedid.in_(answered), Recording.contact_id.is_not(None),
+            Recording.duration_seconds.is_not(None))))
+        settled |= set(session.scalars(select(ContactEvent.linkedid).where(
+            ContactEvent.type == MISSED_EVENT, ContactEvent.linkedid.in_(answered))))
+        return len(answered - settled)

@@ -35,7 +35,7 @@ from loadgen.reconcile import (
     reconcile,
     report_agreement,
 )
-from loadgen.records import ended_contacts, read_run
+from loadgen.records import ended_contacts, read_run, unsettled_recordings
 from loadgen.sipp_log import CallerFigures, caller_figures, milestones
 from loadgen.sipp_process import SippRun, free_udp_port, stop_process
 from loadgen.staff import Staff
@@ -141,7 +141,7 @@ def simulate(settings: Settings, options: SimulationOptions) -> SimulationResult
         if options.emergency_after_seconds is not None:
             staff.switch_emergency_after(options.emergency_after_seconds)
         callers.wait()
-        _wait_written(factory, plan, started_at, options.settle_seconds)
+        _wait_written(factory, plan, started_at, options.settle_seconds, recording=settings.recordings.enabled)
     finally:
         seconds = time.monotonic() - clock
         processes = sampler.stop()
@@ -175,7 +175,9 @@ def _result(settings: Settings, options: SimulationOptions, plan: CallPlan, sipp
         plan=plan, started_at=started_at, seconds=seconds,
         callers=caller_figures(len(plan.calls), milestones(sipp.action_lines("callers"))),
         reconciliation=reconcile(plan, records.contacts, records.recorded_linkedids,
-                                 recording=settings.recordings.enabled),
+                                 recording=settings.recordings.enabled,
+                                 missed_recordings=records.missed_recordings,
+                                 recording_faults=records.recording_faults),
         offer_latency_seconds=offer_latencies(records.offers, records.contacts, records.ready_changes),
         processes=processes, agent_offers=sum(a.counts.offers for a in agents),
         agent_missed=sum(a.counts.missed for a in agents),
@@ -196,11 +198,14 @@ def _hotline_processes(settings: Settings) -> dict[str, int]:
     return {name: pid for name, pid in found.items() if pid is not None}
 
 
-def _wait_written(factory: sessionmaker[Session], plan: CallPlan, since: datetime, timeout: float) -> None:
-    """Until every planned call's contact has ended (or ``timeout``): the app writes them from events."""
+def _wait_written(factory: sessionmaker[Session], plan: CallPlan, since: datetime, timeout: float, *,
+                  recording: bool) -> None:
+    """Until every planned call's contact has ended and every answered one's recording is settled (or
+    ``timeout``; recordings only when ``recording`` is on): the app writes them from events."""
     numbers = [call.caller_number for call in plan.calls]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if ended_contacts(factory, numbers, since - timedelta(seconds=1)) >= len(numbers):
+        if (ended_contacts(factory, numbers, since - timedelta(seconds=1)) >= len(numbers)
+                and (not recording or unsettled_recordings(factory, numbers, since - timedelta(seconds=1)) == 0)):
             return
         time.sleep(0.5)

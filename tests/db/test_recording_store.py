@@ -24,7 +24,14 @@ from agent_console.users import create_user
 from config.cli import main as cli_main
 from config.schema import Base
 from contacts.models import Contact, ContactEvent
-from kernel.call_events import AgentLegEnded, CallAnswered, ChannelsResynced, RecordingStarted
+from kernel.call_events import (
+    AgentLegEnded,
+    CallAnswered,
+    CallbackDialEnded,
+    ChannelsResynced,
+    OfferAnswered,
+    RecordingStarted,
+)
 from kernel.database import MIGRATIONS_DIR, make_engine, make_session_factory, transaction
 from recordings.models import Recording
 from recordings.recorder import MISSED_EVENT, RecordingRecorder
@@ -73,7 +80,9 @@ async def test_a_queue_call_gets_one_row_with_its_agent_end_size_and_length(
     data = write_wav(file, seconds=2.5)  # as MixMonitor leaves it once the leg hung up
     await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=13), linkedid=CALL, seat="seat1001"))
     [row] = rows(session_factory)
-    assert row.ended_at == T0 + timedelta(seconds=13)
+    assert row.ended_at == T0 + timedelta(seconds=13)  # at once: the file is measured beside the event stream
+    await recorder.close()
+    [row] = rows(session_factory)
     assert (row.bytes, row.duration_seconds) == (len(data), 2.5)
 
 
@@ -115,9 +124,13 @@ async def test_without_the_file_the_length_is_the_legs_time(session_factory: ses
     await recorder.on_event(started(tmp_path / "elsewhere.wav"))
     with caplog.at_level(logging.WARNING):
         await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=40), linkedid=CALL, seat="seat1001"))
+        await recorder.close()
     [row] = rows(session_factory)
     assert (row.bytes, row.duration_seconds) == (None, 30.0)
     assert "no WAV file at" in caplog.text
+    # A recording whose file never appeared is no recording: the leg is flagged too.
+    assert missed(session_factory) == [(CALL, {"seat": "seat1001", "agent_id": None, "reason": "no_file",
+                                               "recording": row.public_id})]
 
 
 async def test_after_a_resync_the_recordings_of_calls_gone_unseen_end(session_factory: sessionmaker[Session],
@@ -153,6 +166,7 @@ async def test_no_flag_for_a_recorded_leg_an_unanswered_one_or_with_recording_of
         return CallAnswered(at=T0, linkedid=linkedid, agent_id=people["agent_a"], seat=seat, queue="general",
                             waited_seconds=1.0)
     recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    write_wav(tmp_path / "a.wav", 0.5)
     await recorder.on_event(answered("seat1001"))
     await recorder.on_event(started(tmp_path / "a.wav"))
     await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=30), linkedid=CALL, seat="seat1001"))
@@ -160,7 +174,103 @@ async def test_no_flag_for_a_recorded_leg_an_unanswered_one_or_with_recording_of
     off = RecordingRecorder(session_factory, settle_seconds=0, recording=False)
     await off.on_event(answered("seat1001", "17.9"))
     await off.on_event(AgentLegEnded(at=T0 + timedelta(seconds=32), linkedid="17.9", seat="seat1001"))
+    await off.on_event(started(tmp_path / "gone.wav", linkedid="17.9", seat="seat1002"))  # no file, but off
+    await off.on_event(AgentLegEnded(at=T0 + timedelta(seconds=33), linkedid="17.9", seat="seat1002"))
+    await recorder.close()
+    await off.close()
     assert missed(session_factory) == []
+
+
+def answer(seat: str, agent_id: int, *, at: float = 10, callback: bool = False) -> CallAnswered:
+    return CallAnswered(at=T0 + timedelta(seconds=at), linkedid=CALL, agent_id=agent_id, seat=seat, queue="general",
+                        waited_seconds=1.0, callback=callback)
+
+
+async def test_a_short_call_whose_answer_the_acd_tells_after_its_end_is_still_flagged(
+        session_factory: sessionmaker[Session], people: dict[str, int]) -> None:
+    """Under load the ACD names the taker after the leg has hung up: the leg is judged when both are known."""
+    recorder = RecordingRecorder(session_factory, settle_seconds=0, agent_at_seat=lambda seat: None)
+    await recorder.on_event(OfferAnswered(at=T0, linkedid=CALL, seat="seat1001"))  # no recording event follows
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=1), linkedid=CALL, seat="seat1001"))
+    await recorder.on_event(answer("seat1001", people["agent_a"], at=2))
+    await recorder.on_event(OfferAnswered(at=T0, linkedid="17.3", seat="seat1002"))  # the ACD never said at all
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=3), linkedid="17.3", seat="seat1002"))
+    assert missed(session_factory) == [(CALL, {"seat": "seat1001", "agent_id": None}),
+                                       ("17.3", {"seat": "seat1002", "agent_id": None})]
+
+
+async def test_an_answered_leg_seen_to_end_only_by_a_resync_is_flagged(
+        session_factory: sessionmaker[Session], people: dict[str, int]) -> None:
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(OfferAnswered(at=T0, linkedid=CALL, seat="seat1001"))
+    await recorder.on_event(answer("seat1001", people["agent_a"]))
+    await recorder.on_event(OfferAnswered(at=T0, linkedid="17.2", seat="seat1002"))  # still talking
+    await recorder.on_event(ChannelsResynced(at=T0 + timedelta(seconds=60), live=("17.2",)))
+    assert missed(session_factory) == [(CALL, {"seat": "seat1001", "agent_id": people["agent_a"]})]
+
+
+async def test_a_callback_is_flagged_only_once_its_customer_answered(
+        session_factory: sessionmaker[Session], people: dict[str, int]) -> None:
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(answer("seat1001", people["agent_a"], callback=True))  # the agent answered first
+    await recorder.on_event(CallbackDialEnded(at=T0, linkedid=CALL, status="NOANSWER"))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=30), linkedid=CALL, seat="seat1001"))
+    assert missed(session_factory) == []  # nobody talked: nothing to record
+    await recorder.on_event(CallbackDialEnded(at=T0, linkedid="17.4", status="ANSWER"))  # before the ACD's word
+    await recorder.on_event(CallAnswered(at=T0, linkedid="17.4", agent_id=people["agent_b"], seat="seat1002",
+                                         queue="general", waited_seconds=1.0, callback=True))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=40), linkedid="17.4", seat="seat1002"))
+    assert missed(session_factory) == [("17.4", {"seat": "seat1002", "agent_id": people["agent_b"]})]
+
+
+async def test_a_recording_told_after_its_leg_ended_is_ended_and_measured_at_once(
+        session_factory: sessionmaker[Session], tmp_path: Path, people: dict[str, int]) -> None:
+    """A callback records the customer's leg: the agent may hang up before that leg tells its recording."""
+    recorder = RecordingRecorder(session_factory, settle_seconds=0)
+    await recorder.on_event(answer("seat1001", people["agent_a"], callback=True))
+    await recorder.on_event(CallbackDialEnded(at=T0, linkedid=CALL, status="ANSWER"))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=11), linkedid=CALL, seat="seat1001"))
+    data = write_wav(tmp_path / "cb.wav", seconds=0.5)
+    await recorder.on_event(started(tmp_path / "cb.wav", seconds=12))
+    await recorder.close()
+    [row] = rows(session_factory)
+    assert (row.agent_id, row.ended_at, row.bytes, row.duration_seconds) == (
+        people["agent_a"], T0 + timedelta(seconds=12), len(data), 0.5)
+
+
+async def test_a_file_still_being_finished_holds_back_no_other_event(
+        session_factory: sessionmaker[Session], tmp_path: Path, people: dict[str, int]) -> None:
+    recorder = RecordingRecorder(session_factory, settle_seconds=30, poll_seconds=0.05)
+    slow = tmp_path / "slow.wav"
+    await recorder.on_event(started(slow))
+    await recorder.on_event(AgentLegEnded(at=T0 + timedelta(seconds=20), linkedid=CALL, seat="seat1001"))
+    await asyncio.wait_for(recorder.on_event(started(tmp_path / "next.wav", linkedid="17.5")), 2)
+    assert [r.linkedid for r in rows(session_factory)] == [CALL, "17.5"]
+    data = write_wav(slow, seconds=1.5)  # Asterisk closes the file now
+    await asyncio.wait_for(recorder.close(), 5)
+    assert (rows(session_factory)[0].bytes, rows(session_factory)[0].duration_seconds) == (len(data), 1.5)
+
+
+async def test_a_recording_written_before_its_contact_is_linked_once_the_contact_is(
+        session_factory: sessionmaker[Session], tmp_path: Path) -> None:
+    recorder = RecordingRecorder(session_factory, settle_seconds=0, link_seconds=0.05)
+    await recorder.on_event(started(tmp_path / "early.wav"))  # the contact log is behind
+    await recorder.on_event(started(tmp_path / "never.wav", linkedid="17.6", seat="seat1002"))
+    assert rows(session_factory)[0].contact_id is None
+    with transaction(session_factory) as session:
+        contact = Contact(linkedid=CALL, arrived_at=T0, ivr_path="main", offer_count=1, reconstructed=False)
+        session.add(contact)
+        session.flush()
+        contact_id = contact.id
+
+    def linked() -> bool:
+        return rows(session_factory)[0].contact_id == contact_id
+    for _ in range(100):
+        if linked():
+            break
+        await asyncio.sleep(0.05)
+    assert linked() and rows(session_factory)[1].contact_id is None
+    await recorder.close()
 
 
 # Retention ------------------------------------------------------------------------------------------------

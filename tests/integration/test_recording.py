@@ -10,6 +10,7 @@ import time
 import wave
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,15 @@ import pytest
 
 from recordings.wav_file import read_wav_facts
 from tests.integration.test_call_path import agent_ready, call_and_queue, dial_hotline, ended_contact
-from tests.support.acd_steps import bind_seat, contact_where, press_until, queue_summary, set_state, user_id
+from tests.support.acd_steps import (
+    agent_state,
+    bind_seat,
+    contact_where,
+    press_until,
+    queue_summary,
+    set_state,
+    user_id,
+)
 from tests.support.baresip import BaresipPhone, free_sip_port
 from tests.support.hotline import RunningHotline, wait_for
 
@@ -187,3 +196,99 @@ def test_a_call_the_fallback_queue_gives_an_agent_is_recorded_too(hotline: Runni
     assert min(tone_strengths(samples, rate, (CALLER_TONE, AGENT_TONE)).values()) > 100
     assert samples.size / rate < TALK_SECONDS + 1.5
     # No app saw the call, so no row knows the file: the retention sweep deletes such files by their day.
+
+
+# Every answered agent leg ends with a recording or a recording.missed event, never silence --------------------
+
+
+def recording_outcome(hotline: RunningHotline, linkedid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Once settled: the call's recording rows (each ended, measured and linked to its contact) and its
+    recording.missed events; at least one of the two."""
+    def check() -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+        found = hotline.query("SELECT * FROM recording WHERE linkedid = :l ORDER BY id", l=linkedid)
+        flagged = hotline.query("SELECT data FROM contact_event WHERE linkedid = :l AND type = 'recording.missed'",
+                                l=linkedid)
+        if any(r["ended_at"] is None or r["duration_seconds"] is None or r["contact_id"] is None for r in found):
+            return None
+        return (found, flagged) if found or flagged else None
+    return wait_for(check, timeout=20, what=f"call {linkedid}'s recording or its recording.missed event")
+
+
+def test_an_answered_leg_whose_recording_cannot_start_is_flagged_on_its_contact(
+        hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
+    """MixMonitor is gone from Asterisk: the dialplan's arm cannot start a recording, so Asterisk tells none."""
+    assert "unloaded" in hotline.asterisk_cli("module unload app_mixmonitor.so").lower()
+    seat_phone = phones("agent", hotline=hotline, seat="seat1001", frequency=AGENT_TONE)
+    agent_ready(hotline, "agent1", "seat1001")
+    manager = hotline.login("manager1")
+    caller = call_and_queue(hotline, phones("13800000011", frequency=CALLER_TONE), manager)
+    seat_phone.wait_event("CALL_ESTABLISHED", timeout=15)
+    time.sleep(1.0)
+    caller.hangup()
+    seat_phone.wait_event("CALL_CLOSED", timeout=10)
+
+    contact = ended_contact(hotline, manager, "13800000011")
+    rows, flagged = recording_outcome(hotline, contact["linkedid"])
+    assert rows == []
+    assert [f["data"] for f in flagged] in ([{"seat": "seat1001", "agent_id": user_id(hotline, "agent1")}],
+                                            [f'{{"seat": "seat1001", "agent_id": {user_id(hotline, "agent1")}}}'])
+    assert "ended without a recording" in hotline.log_text()
+
+
+def test_an_answered_leg_that_ends_while_the_ami_link_is_down_is_flagged_after_the_resync(
+        hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
+    """The leg's hang-up is never seen (the link is down): the resync finds its call gone and judges the leg."""
+    hotline.asterisk_cli("module unload app_mixmonitor.so")
+    seat_phone = phones("agent", hotline=hotline, seat="seat1001", frequency=AGENT_TONE)
+    agent_ready(hotline, "agent1", "seat1001")
+    manager = hotline.login("manager1")
+    caller = call_and_queue(hotline, phones("13800000012", frequency=CALLER_TONE), manager)
+    seat_phone.wait_event("CALL_ESTABLISHED", timeout=15)
+    linkedid = contact_where(hotline, manager, "13800000012", "answered_at")["linkedid"]
+    resyncs = hotline.log_text().count("AMI state resynced")
+    hotline.cut_ami_connection()
+    caller.hangup()  # Asterisk tells nobody: the app reconnects a second later
+    seat_phone.wait_event("CALL_CLOSED", timeout=10)
+    wait_for(lambda: hotline.log_text().count("AMI state resynced") > resyncs, what="the AMI resync")
+
+    rows, flagged = recording_outcome(hotline, linkedid)
+    assert rows == [] and len(flagged) == 1
+
+
+def is_ready(hotline: RunningHotline, token: str) -> bool:
+    return bool(agent_state(hotline, token)["state"] == "ready")
+
+
+def test_calls_hung_up_as_the_seat_answers_each_end_with_a_recording_or_a_flag(
+        hotline: RunningHotline, phones: Callable[..., BaresipPhone]) -> None:
+    """The shortest calls, several at once: each agent hangs up the moment they answer, so the leg may end
+    before the ACD has named its agent, the answered leg's routine may be cut short ("Abnormal Gosub exit"),
+    or the file may never get audio. Each call still ends with a measured recording linked to its contact, or
+    a recording.missed event."""
+    seats = ("seat1001", "seat1002")
+    seat_phones = [phones(f"agent{n}", hotline=hotline, seat=seat) for n, seat in enumerate(seats, start=1)]
+    tokens = [bind_seat(hotline, f"agent{n}", seat) for n, seat in enumerate(seats, start=1)]  # not ready yet
+    manager = hotline.login("manager1")
+    numbers = [f"138000000{n}" for n in range(21, 25)]
+    for first in range(0, len(numbers), len(seats)):
+        callers = [call_and_queue(hotline, phones(number, frequency=CALLER_TONE), manager)
+                   for number in numbers[first:first + len(seats)]]
+        for token in tokens:  # the offers go out at once
+            set_state(hotline, token, "ready")
+        for phone in seat_phones:
+            phone.wait_event("CALL_ESTABLISHED", timeout=15)
+            phone.hangup()
+        for caller in callers:
+            caller.hangup()  # (from the survey, if the agent's hang-up got there first)
+        for token in tokens:  # the wrap-up ends by itself; then no offer until the next callers wait
+            wait_for(partial(is_ready, hotline, token), what="the wrap-up to end")
+            set_state(hotline, token, "not_ready")
+
+    for number in numbers:
+        contact = ended_contact(hotline, manager, number)
+        assert contact["answered_at"], contact
+        rows, flagged = recording_outcome(hotline, contact["linkedid"])
+        for row in rows:
+            assert row["seat"] in seats and row["agent_id"] is not None
+            if not flagged:
+                assert row["bytes"] and Path(row["path"]).stat().st_size == row["bytes"]

@@ -127,6 +127,13 @@ class RunningHotline:
 
         return wait_for(up, timeout=timeout, interval=0.05, what="the hotline to start again")
 
+    def asterisk_cli(self, command: str) -> str:
+        """The output of an Asterisk CLI command on the hotline's own Asterisk (``asterisk -rx``)."""
+        assert self.asterisk_dir is not None
+        result = subprocess.run(["asterisk", "-C", str(self.asterisk_dir / "etc" / "asterisk.conf"), "-rx", command],
+                                capture_output=True, text=True, timeout=10, check=True)
+        return result.stdout
+
     def _stop_orphaned_asterisk(self) -> None:
         assert self.asterisk_dir is not None
         if (self.asterisk_dir / "run" / "asterisk.ctl").exists():

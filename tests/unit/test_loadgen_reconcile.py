@@ -69,6 +69,22 @@ def test_recordings_are_required_only_when_recording_is_on() -> None:
     assert {f.problem for f in reconcile(p, contacts, set(), recording=True).findings} == {"recording"}
 
 
+def test_a_flagged_missed_recording_and_a_faulty_row_are_told_apart_from_no_recording() -> None:
+    p = plan()
+    contacts = [contact_as_planned(i, p) for i in range(len(p.calls))]
+    answered = [c for c in contacts if c["answered_at"] is not None]
+    flagged, no_file, faulty, silent = (c["linkedid"] for c in answered[:4])
+    recorded = {c["linkedid"] for c in contacts} - {flagged, silent}
+    result = reconcile(p, contacts, recorded, recording=True, missed_recordings={flagged: "", no_file: "no_file"},
+                       recording_faults={faulty: "not measured", no_file: "not measured"})
+    by_linkedid = {c["caller_number"]: c["linkedid"] for c in contacts}
+    found = {(by_linkedid[f.caller_number], f.problem, f.detail) for f in result.findings}
+    assert found == {(flagged, "recording_missed", "flagged recording.missed"),
+                     (no_file, "recording_missed", "flagged recording.missed (no_file)"),
+                     (faulty, "recording_fault", "not measured"),
+                     (silent, "recording", "no recording")}
+
+
 def test_offer_latency_counts_from_the_hand_over_or_the_agent_becoming_ready_whichever_is_later() -> None:
     contacts = [{"linkedid": "a", "ivr_left_at": T0, "queued_at": T0 + timedelta(seconds=1)},
                 {"linkedid": "b", "ivr_left_at": T0, "queued_at": None},
