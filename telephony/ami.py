@@ -30,7 +30,7 @@ from telephony.ami_actions import (
     spy_originate,
 )
 from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event, talking_seats
-from telephony.ami_stream import GuardedAmiProtocol
+from telephony.ami_stream import UNUSED_EVENTS, GuardedAmiProtocol
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ CALLBACK_CONTEXT = "acd-callback"
 RING_GROUP_EXTEN = "ring-group"
 RING_GROUP_VARIABLE = "QQ_RING_GROUP"
 CONNECT_VARIABLE = "QQ_CONNECT"  # set by the IVR for an offer it made at once: acd-hold goes to acd-connect
-IGNORED_EVENTS = frozenset({"TestEvent", "VarSet", "Newexten", "RTCPSent", "RTCPReceived", "Cdr", "Cel"})
 
 
 def connect_target(seats: tuple[str, ...]) -> tuple[str, str | None]:
@@ -101,7 +100,7 @@ class AmiBridge:
 
     def _on_message(self, _manager: Any, message: Any) -> None:
         fields = flatten(message)  # a repeated header is a list: the first value wins, the rest is dropped
-        if fields.get("Event", "") not in IGNORED_EVENTS:
+        if fields.get("Event", "") not in UNUSED_EVENTS:
             self._raw.put_nowait(fields)
 
     async def _drain(self) -> None:
