@@ -99,6 +99,12 @@ class ConsoleHub:
         await asyncio.gather(*(writer.drained() for writer in list(self._writers.values())))
 
     async def on_event(self, event: Event) -> None:
+        """Queues what ``event`` means for each socket, then lets the writers run before the next event (the
+        bus hands over a backlog without yielding: healthy sockets must not fill their outboxes meanwhile)."""
+        self._route(event)
+        await asyncio.sleep(0)
+
+    def _route(self, event: Event) -> None:
         if isinstance(event, WALLBOARD_EVENTS):
             self._wallboard_changed()
         match event:
