@@ -1,5 +1,6 @@
 """The live feed: one websocket per console, authenticated by the token in the URL. What a client sends is
-answered by agent_console.client_messages; whatever it sends, only its own socket is affected."""
+answered by agent_console.client_messages; whatever it sends, only its own socket is affected. Everything the
+socket is sent goes through the hub's writer for it (the hello first), so it arrives in order."""
 
 import asyncio
 import logging
@@ -28,8 +29,8 @@ def feed_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
         await socket.accept()
         ctx.hub.connect(who.user_id, socket, supervisor=who.role != "agent")
         try:
-            await socket.send_json({"type": "hello", "v": 1, "user_id": who.user_id,
-                                    "agent": agent_view(ctx.acd.state.agents.get(who.user_id))})
+            ctx.hub.reply(socket, {"type": "hello", "v": 1, "user_id": who.user_id,
+                                   "agent": agent_view(ctx.acd.state.agents.get(who.user_id))})
             while True:
                 frame = await socket.receive()
                 if frame["type"] == "websocket.disconnect":
@@ -37,9 +38,10 @@ def feed_router(ctx: ConsoleContext, deps: Deps) -> APIRouter:
                 reply = answer(frame)
                 if reply.close_code is not None:
                     log.info("console socket of user %s closed: %s", who.user_id, reply.reason)
-                    await socket.close(code=reply.close_code, reason=reply.reason)
+                    await ctx.hub.close(who.user_id, socket, reply.close_code, reply.reason)
                     break
-                await socket.send_json(reply.payload)
+                if reply.payload is not None:
+                    ctx.hub.reply(socket, reply.payload)
         except (WebSocketDisconnect, asyncio.CancelledError, RuntimeError):
             pass
         finally:

@@ -4,17 +4,24 @@ An agent's consoles receive their own state changes and the screen pop for calls
 moment the seat rings), the progress of the calls they place (``outbound.*``) and their transfers;
 supervisors and managers receive every agent state change, every transfer, their own supervision sessions
 (``spy.*``) and, after ACD events, a ``wallboard`` snapshot (queues and agents) at most once per second. Wire
-payloads are versioned: ``{"type": "call.offered", "v": 1, ...}``."""
+payloads are versioned: ``{"type": "call.offered", "v": 1, ...}``.
+
+Handling an event never waits on a socket: each socket has its own writer (agent_console.socket_writer) and
+the hub only queues the encoded message for it, so one slow console, the wallboard's size or a screen pop still
+reading the account never holds up the next event for the others. A wallboard snapshot still waiting for a
+slow socket is replaced by the newer one."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from agent_console.socket_writer import CLOSE_TIMEOUT_SECONDS, OUTBOX_LIMIT, Message, Socket, SocketWriter
 from agent_console.wallboard import WALLBOARD_EVENTS, WallboardPacer
 from kernel.agent_call_events import (
     CallTransferred,
@@ -44,10 +51,6 @@ from kernel.events import Event
 log = logging.getLogger(__name__)
 
 
-class Socket(Protocol):
-    async def send_text(self, data: str) -> None: ...
-
-
 class ScreenPop(Protocol):
     async def screen_pop(self, offer: CallOffered) -> dict[str, Any]: ...
 
@@ -65,59 +68,85 @@ class ConsoleHub:
         self._offers: dict[str, CallOffered] = {}  # linkedid -> offer awaiting its ringing event
         self._calls: dict[str, tuple[int, ...]] = {}  # linkedid -> the agents its seat(s) rang for
         self._own: dict[str, int] = {}  # an outbound call or a supervision session -> the agent who placed it
+        self._writers: dict[Socket, SocketWriter] = {}
 
     def connect(self, agent_id: int, socket: Socket, supervisor: bool) -> None:
+        """Starts the socket's writer (call from the event loop)."""
+        self._writers[socket] = SocketWriter(socket, on_broken=lambda: self._forget(socket))
         self._agents[agent_id].add(socket)
         if supervisor:
             self._supervisors.add(socket)
 
     def disconnect(self, agent_id: int, socket: Socket) -> None:
         self._agents[agent_id].discard(socket)
-        self._supervisors.discard(socket)
+        self._forget(socket)
+
+    def reply(self, socket: Socket, payload: dict[str, Any]) -> None:
+        """Sends ``payload`` to one connected socket, in order with what the hub sends it (the hello, a pong)."""
+        self._send({socket}, payload)
+
+    async def close(self, agent_id: int, socket: Socket, code: int, reason: str) -> None:
+        """Closes ``socket`` once what is queued for it has been written (for at most a second)."""
+        writer = self._writers.get(socket)
+        if writer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(writer.drained(), CLOSE_TIMEOUT_SECONDS)
+        self.disconnect(agent_id, socket)
+        await socket.close(code=code, reason=reason)
+
+    async def settle(self) -> None:
+        """Waits until every socket has been written everything queued so far."""
+        await asyncio.gather(*(writer.drained() for writer in list(self._writers.values())))
 
     async def on_event(self, event: Event) -> None:
+        """Queues what ``event`` means for each socket, then lets the writers run before the next event (the
+        bus hands over a backlog without yielding: healthy sockets must not fill their outboxes meanwhile)."""
+        self._route(event)
+        await asyncio.sleep(0)
+
+    def _route(self, event: Event) -> None:
         if isinstance(event, WALLBOARD_EVENTS):
             self._wallboard_changed()
         match event:
             case CallOffered(linkedid=str(linkedid)) if event.callback_number:
-                await self._pop(linkedid, event)  # a callback rings the seat by Originate: no DialBegin
+                self._pop(linkedid, event)  # a callback rings the seat by Originate: no DialBegin
             case CallOffered(linkedid=str(linkedid)):
                 self._offers[linkedid] = event
             case AgentRinging(linkedid=str(linkedid)) if linkedid in self._offers:
-                await self._pop(linkedid, self._offers.pop(linkedid))
+                self._pop(linkedid, self._offers.pop(linkedid))
             case CallAnswered(linkedid=str(linkedid)):
                 self._calls[linkedid] = (event.agent_id,)
             case OfferAnswered(linkedid=str(linkedid)) if linkedid in self._calls:
-                await self._send(self._sockets_of(self._calls[linkedid]), event.to_wire())
+                self._send(self._sockets_of(self._calls[linkedid]), event.to_wire())
             case CallEnded(linkedid=str(linkedid)):
                 self._offers.pop(linkedid, None)
                 agent_ids = self._calls.pop(linkedid, None)
                 if agent_ids is not None:
-                    await self._send(self._sockets_of(agent_ids), event.to_wire())
+                    self._send(self._sockets_of(agent_ids), event.to_wire())
             case AgentStateChanged() | WrapUpExtended():
-                await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
+                self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
             case EmergencyModeChanged() | CallbackRequested() | CallOverflowed():
-                await self._send(set(self._supervisors), event.to_wire())
+                self._send(set(self._supervisors), event.to_wire())
             case CallTransferred():
-                await self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
+                self._send(self._agents[event.agent_id] | self._supervisors, event.to_wire())
             case _:
-                await self._own_call(event)
+                self._own_call(event)
 
-    async def _own_call(self, event: Event) -> None:
+    def _own_call(self, event: Event) -> None:
         """Outbound calls' progress to the agent who placed them; supervision sessions to their supervisor."""
         linkedid = event.linkedid or ""
         match event:
             case OutboundStarted() | SpyStarted():
                 placed_by = event.agent_id if isinstance(event, OutboundStarted) else event.supervisor_id
                 self._own[linkedid] = placed_by
-                await self._send(set(self._agents[placed_by]), event.to_wire())
+                self._send(set(self._agents[placed_by]), event.to_wire())
             case OutboundFailed(agent_id=int(agent_id)):
-                await self._send(set(self._agents[agent_id]), event.to_wire())
+                self._send(set(self._agents[agent_id]), event.to_wire())
             case OutboundAgentRinging() | OutboundCustomerRinging() | OutboundAnswered() | OutboundFailed() if (
                     linkedid in self._own):
-                await self._send(set(self._agents[self._own[linkedid]]), event.to_wire())
+                self._send(set(self._agents[self._own[linkedid]]), event.to_wire())
             case OutboundEnded() | SpyEnded() if linkedid in self._own:
-                await self._send(set(self._agents[self._own.pop(linkedid)]), event.to_wire())
+                self._send(set(self._agents[self._own.pop(linkedid)]), event.to_wire())
 
     def _wallboard_changed(self) -> None:
         if self._wallboard is None or not self._supervisors:
@@ -138,23 +167,49 @@ class ConsoleHub:
             log.warning("wallboard snapshot failed", exc_info=True)
             return
         if snapshot is not None:
-            await self._send(set(self._supervisors), snapshot)
+            self._send(self._supervisors, snapshot, replaceable=True)
 
-    async def _pop(self, linkedid: str, offer: CallOffered) -> None:
+    def _pop(self, linkedid: str, offer: CallOffered) -> None:
+        """The screen pop takes its place on the seats' sockets now and is written once the account is read:
+        what follows it on those sockets waits for it, the next event does not."""
         agent_ids = offer.agent_ids or (offer.agent_id,)
         self._calls[linkedid] = agent_ids
-        pop = await self._pops.screen_pop(offer)
-        await self._send(self._sockets_of(agent_ids), pop)
+        sockets = self._sockets_of(agent_ids)
+        if sockets:
+            pop = asyncio.get_running_loop().create_task(self._pop_text(offer), name=f"screen-pop:{linkedid}")
+            for socket in sockets:
+                self._put(socket, pop)
+
+    async def _pop_text(self, offer: CallOffered) -> str | None:
+        return encode(await self._pops.screen_pop(offer))
 
     def _sockets_of(self, agent_ids: tuple[int, ...]) -> set[Socket]:
         return set().union(*(self._agents[a] for a in agent_ids))
 
-    async def _send(self, sockets: set[Socket], payload: dict[str, Any]) -> None:
-        """Sends ``payload`` to every socket, encoded once (a wallboard to 200 supervisors is one encoding)."""
+    def _send(self, sockets: set[Socket], payload: dict[str, Any], *, replaceable: bool = False) -> None:
+        """Queues ``payload`` for every socket, encoded once (a wallboard to 200 supervisors is one encoding)."""
         if not sockets:
             return
-        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        results = await asyncio.gather(*(s.send_text(text) for s in list(sockets)), return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception):
-                log.info("console socket send failed: %s", result)
+        text = encode(payload)
+        for socket in list(sockets):
+            self._put(socket, text, replaceable=replaceable)
+
+    def _put(self, socket: Socket, message: Message, *, replaceable: bool = False) -> None:
+        writer = self._writers.get(socket)
+        if writer is not None and not writer.put(message, replaceable=replaceable):
+            log.warning("a console socket is %s messages behind: closing it (it reconnects)", OUTBOX_LIMIT)
+            self._forget(socket)
+            asyncio.get_running_loop().create_task(writer.give_up("too far behind"), name="console-give-up")
+
+    def _forget(self, socket: Socket) -> None:
+        """No more messages for ``socket``: disconnected, broken or given up."""
+        writer = self._writers.pop(socket, None)
+        if writer is not None:
+            writer.stop()
+        self._supervisors.discard(socket)
+        for sockets in self._agents.values():
+            sockets.discard(socket)
+
+
+def encode(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)

@@ -108,5 +108,6 @@ async def test_a_screen_pop_reaches_the_offered_agents_consoles_only() -> None:
                                    queue="general", account_number="10001234", caller_number="13800000001",
                                    ivr_path="main>agent"))
     await hub.on_event(AgentRinging(at=now, linkedid="c1", seat="seat1001", agent_channel="PJSIP/seat1001-1"))
+    await hub.settle()
     assert [m["caller_number"] for m in sockets[1].sent] == ["13800000001"]
     assert sockets[2].sent == [] and sockets[3].sent == []  # not another agent, not a supervisor's wallboard

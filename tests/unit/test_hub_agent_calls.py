@@ -33,6 +33,9 @@ class Socket:
     async def send_text(self, data: str) -> None:
         self.sent.append(json.loads(data))
 
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        pass
+
     def types(self) -> list[str]:
         return [m["type"] for m in self.sent]
 
@@ -53,6 +56,7 @@ def hub_with(*agents: int, supervisors: tuple[int, ...] = ()) -> tuple[ConsoleHu
 async def feed(hub: ConsoleHub, events: list[Event]) -> None:
     for event in events:
         await hub.on_event(event)
+    await hub.settle()  # each socket's writer has written what the hub queued
 
 
 async def test_the_progress_of_an_outbound_call_reaches_the_agent_who_placed_it() -> None:
