@@ -41,6 +41,7 @@ class AgiDialogue:
         self._prompt_dir = prompt_dir
         self._timeout_ms = digit_timeout_ms
         self.company = ""
+        self._answer_first = False
 
     async def command(self, command: str) -> str:
         value, _data = await self._result(command)
@@ -59,6 +60,7 @@ class AgiDialogue:
 
     async def raw(self, command: str) -> dict[str, Any]:
         """The command's whole result as panoramisk parses it (no hang-up detection)."""
+        await self._answer()
         return await self._channel.send_command(command)
 
     def unique_id(self) -> str:
@@ -78,13 +80,22 @@ class AgiDialogue:
                 return str(own)
         return str(self._prompt_dir / prompt)
 
-    async def answer(self) -> None:
-        """Answers the call (nothing if it is already up, as when the IVR starts again on another node)."""
-        if await self.command("ANSWER") == "-1":
-            raise CallerHungUp("ANSWER")
+    def answer_at_first_prompt(self) -> None:
+        """The call is answered by the first prompt, in the same step: Read() answers a call that is not up
+        and starts its prompts at once (no gap in which a key falls on nobody, however late the app's next
+        command would come under load); any other prompt is preceded by ANSWER. A call already up (the IVR
+        started again on another node) is left as it is."""
+        self._answer_first = True
+
+    async def _answer(self) -> None:
+        if self._answer_first:
+            self._answer_first = False
+            if await self.command("ANSWER") == "-1":
+                raise CallerHungUp("ANSWER")
 
     async def play(self, prompts: tuple[str, ...], escape: str = "") -> str:
         """Plays prompts in turn; returns the key that interrupted them ("" if none did)."""
+        await self._answer()
         for prompt in prompts:
             code = await self.command(f'STREAM FILE {self._file(prompt)} "{escape}"')
             if code.isdigit() and int(code) > 0:
@@ -92,6 +103,7 @@ class AgiDialogue:
         return ""
 
     async def wait_digit(self, timeout_ms: int) -> str:
+        await self._answer()
         code = await self.command(f"WAIT FOR DIGIT {timeout_ms}")
         return chr(int(code)) if code.isdigit() and int(code) > 0 else ""
 
@@ -108,6 +120,7 @@ class AgiDialogue:
         returns "#" (a wrong key, as it always was), not silence."""
         files = "&".join(self._file(prompt) for prompt in prompts)
         seconds = f"{(timeout_ms or self._timeout_ms) / 1000:g}"
+        self._answer_first = False  # Read() answers the call itself (no 'n' option) as its prompts start
         await self.command(f"EXEC Read {READ_VARIABLE},{files},{max_digits},,1,{seconds}")
         _found, data = await self._result(f'GET FULL VARIABLE "${{{READ_VARIABLE}}}|${{READSTATUS}}"')
         digits, _bar, status = data.partition("|")

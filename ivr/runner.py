@@ -133,10 +133,10 @@ class IvrRunner:
         try:
             agi.company = await self._company(agi.caller_number())
             outage = await self._outage_notice(agi.caller_number())
-            # The caller hears ringing until here: the IVR answers once it has what it needs, so its first
-            # prompt (and Read(), which keeps keys typed over it) starts at the answer, however slow the
+            # The caller hears ringing until here: the IVR answers once it has what it needs, with its first
+            # prompt (Read(), which keeps keys typed over it, answers and plays in one step), however slow the
             # lookups were under load; a caller keying soon after the answer is heard.
-            await agi.answer()
+            agi.answer_at_first_prompt()
             notices = self._notices()
             if notices:
                 await agi.play(notices)

@@ -258,3 +258,4 @@ _PARSERS = {
     "DeviceStateChange": _device_state,
     "PeerStatus": _peer_status,
 }
+PARSED_EVENTS = frozenset(_PARSERS)  # the AMI events that become Qingquan events

@@ -281,9 +281,9 @@ def test_the_caller_leaves_the_ivr_before_the_acd_is_asked_and_a_hang_up_withdra
     assert acd.executed == [CallerGone("c1")]
 
 
-def test_the_ivr_answers_after_its_lookups_and_right_before_its_first_prompt() -> None:
-    """The caller hears ringing while the IVR looks up the company and the outage notice: keys pressed after
-    the answer then fall into the first Read(), however slow the lookups were."""
+def test_the_ivr_answers_after_its_lookups_with_its_first_prompt() -> None:
+    """The caller hears ringing while the IVR looks up the company and the outage notice; the first Read()
+    answers and starts its prompts in one step, so keys pressed after the answer always fall into it."""
     agi = FakeAgi()
 
     async def outage(number: str) -> tuple[str, ...]:
@@ -294,5 +294,15 @@ def test_the_ivr_answers_after_its_lookups_and_right_before_its_first_prompt() -
     runner = IvrRunner(EventBus(), NoBilling(), SystemClock(), lambda: tree, Path("/prompts"), 1000,
                        acd=FakeAcd(()), outage_notice=outage)
     asyncio.run(runner.handle(agi))
-    assert agi.sent[:3] == ["outage lookup 13800138000", "ANSWER", agi.sent[2]]
-    assert agi.sent[2].startswith("EXEC Read ") and "welcome" in agi.sent[2]
+    assert agi.sent[0] == "outage lookup 13800138000"  # Read() answers, its prompts start in the same step
+    assert agi.sent[1].startswith("EXEC Read ") and "welcome" in agi.sent[1] and "ANSWER" not in agi.sent
+
+
+def test_the_ivr_answers_before_a_prompt_played_outside_read() -> None:
+    agi = FakeAgi()
+    tree = parse_menu(read_menu_document(None))
+    runner = IvrRunner(EventBus(), NoBilling(), SystemClock(), lambda: tree, Path("/prompts"), 1000,
+                       acd=FakeAcd(()), notices=lambda: ("holiday-notice",))
+    asyncio.run(runner.handle(agi))
+    assert agi.sent[:2] == ["ANSWER", agi.sent[1]] and agi.sent[1].startswith("STREAM FILE ")
+    assert agi.sent.count("ANSWER") == 1
