@@ -100,7 +100,7 @@ class Hotline:
         billing = self._billing = billing_gateway(s, self.factory)
         contacts = ContactRecorder(self.factory, short_abandon_seconds=s.acd.short_abandon_seconds,
                                    copy_score=record_satisfaction)
-        bus.subscribe("contacts", contacts.on_event)
+        bus.subscribe_batch("contacts", contacts.on_events)  # one transaction per batch: keeps up under load
         bus.subscribe("trunk-occupancy", TrunkOccupancyRecorder(self.factory).on_event)
         bus.subscribe("agent-states", AgentStateLog(self.factory).on_event)
         bus.subscribe("acd-audit", AcdAuditLog(self.factory).on_event)

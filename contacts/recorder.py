@@ -8,6 +8,7 @@ a work order created at that moment either sees the score on the contact or is s
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -38,13 +39,35 @@ class ContactRecorder:
         self._copy_score = copy_score
 
     async def on_event(self, event: Event) -> None:
-        if isinstance(event, ChannelsResynced):
-            await write_until_stored(lambda: self.resync(event), "contact resync", self._retry_seconds)
+        await self.on_events([event])
+
+    async def on_events(self, events: list[Event]) -> None:
+        """Stores the events in order: each run of contact events in one transaction (a bus batch, see
+        :meth:`kernel.events.EventBus.subscribe_batch`), a resync on its own. A run the database refuses is
+        written again event by event, so one bad event never costs the others."""
+        run: list[Event] = []
+        for event in events:
+            if isinstance(event, ChannelsResynced):
+                await self._store_run(run)
+                run = []
+                await write_until_stored(functools.partial(self.resync, event), "contact resync",
+                                         self._retry_seconds)
+            elif is_contact_event(event):
+                run.append(event)
+        await self._store_run(run)
+
+    async def _store_run(self, run: list[Event]) -> None:
+        if len(run) > 1 and await write_until_stored(lambda: self.record_all(run), f"{len(run)} contact events",
+                                                     self._retry_seconds, log_failure=False):
             return
-        if not is_contact_event(event):
-            return
-        await write_until_stored(lambda: self.record(event), f"contact event {event.to_wire()}",
-                                 self._retry_seconds)
+        for event in run:
+            await write_until_stored(functools.partial(self.record, event), f"contact event {event.to_wire()}",
+                                     self._retry_seconds)
+
+    def record_all(self, events: list[Event]) -> None:
+        with transaction(self._factory) as session:
+            for event in events:
+                self._record_in(session, event)
 
     def resync(self, seen: ChannelsResynced) -> None:
         """Asterisk's channels were re-read: each open contact gets what they say of its call (see
@@ -65,20 +88,23 @@ class ContactRecorder:
                 log.info("contact %s resynced from Asterisk: %s", contact.linkedid, ", ".join(found.parts))
 
     def record(self, event: Event) -> None:
+        with transaction(self._factory) as session:
+            self._record_in(session, event)
+
+    def _record_in(self, session: Session, event: Event) -> None:
         assert event.linkedid is not None
         payload = event.to_wire()
         data = {k: v for k, v in payload.items() if k not in ("type", "v", "at", "linkedid")}
-        with transaction(self._factory) as session:
-            session.add(ContactEvent(linkedid=event.linkedid, type=event.wire_type, at=event.at, data=data))
-            contact = session.scalars(select(Contact).where(Contact.linkedid == event.linkedid)).one_or_none()
-            if contact is None:
-                contact = Contact(linkedid=event.linkedid, arrived_at=event.at, ivr_path="", offer_count=0,
-                                  reconstructed=False)
-                session.add(contact)
-            current: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS}
-            changes = changes_for(current, event, short_abandon_seconds=self._short_abandon_seconds)
-            for name, value in changes.items():
-                setattr(contact, name, value)
-            if isinstance(event, SurveyAnswered) and "satisfaction" in changes and self._copy_score is not None:
-                session.flush()  # the contact row first (its lock, then the work orders': as creation takes them)
-                self._copy_score(session, contact.id, event.score)
+        session.add(ContactEvent(linkedid=event.linkedid, type=event.wire_type, at=event.at, data=data))
+        contact = session.scalars(select(Contact).where(Contact.linkedid == event.linkedid)).one_or_none()
+        if contact is None:
+            contact = Contact(linkedid=event.linkedid, arrived_at=event.at, ivr_path="", offer_count=0,
+                              reconstructed=False)
+            session.add(contact)
+        current: dict[str, Any] = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+        changes = changes_for(current, event, short_abandon_seconds=self._short_abandon_seconds)
+        for name, value in changes.items():
+            setattr(contact, name, value)
+        if isinstance(event, SurveyAnswered) and "satisfaction" in changes and self._copy_score is not None:
+            session.flush()  # the contact row first (its lock, then the work orders': as creation takes them)
+            self._copy_score(session, contact.id, event.score)

@@ -108,17 +108,22 @@ def upgrade_schema(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-async def write_until_stored(write: Callable[[], None], what: str, retry_seconds: float = 1.0) -> None:
+async def write_until_stored(write: Callable[[], None], what: str, retry_seconds: float = 1.0, *,
+                             log_failure: bool = True) -> bool:
     """Runs a blocking write in a thread. While the database is unreachable (``UNREACHABLE``) it retries,
     so nothing is lost while the database is away; any other database error is logged with ``what`` (enough
-    to replay the write by hand) and the caller moves on rather than blocking every later write."""
+    to replay the write by hand) and the caller moves on rather than blocking every later write. False when
+    the write was refused (logged only with ``log_failure``: a caller that tries again another way)."""
     while True:
         try:
             await asyncio.to_thread(write)
-            return
+            return True
         except UNREACHABLE as exc:
             log.warning("%s not written yet (%s); retrying in %s s", what, exc.__class__.__name__, retry_seconds)
             await asyncio.sleep(retry_seconds)
         except SQLAlchemyError:
-            log.exception("%s could not be written and is dropped", what)
-            return
+            if log_failure:
+                log.exception("%s could not be written and is dropped", what)
+            else:
+                log.warning("%s could not be written together; writing them one by one", what)
+            return False
