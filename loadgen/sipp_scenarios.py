@@ -20,6 +20,11 @@ from loadgen.plan import CallPlan, IvrPath, PlannedCall
 from loadgen.rtp_pcap import dtmf_seconds
 
 _KEY_NAMES = {"#": "pound", "*": "star"}
+# SIPp stops a call's media thread when the next play starts (the tone after the keys). On a starved machine
+# (a cold snap: load average over 100) the keys' thread can start or run late and be stopped before it sent
+# them all: the caller's keys were lost and the IVR heard silence. The next play waits this long after the
+# keys' own length.
+KEYS_SETTLE_MS = 2000
 LOG_EVENTS = ("invite", "up", "far_bye", "gave_up", "seat_answer", "seat_bye")
 
 
@@ -73,7 +78,7 @@ def _path_steps(path: IvrPath, media_dir: Path) -> list[str]:
     for press in path.presses:
         steps.append(f'<pause milliseconds="{int(press.after_seconds * 1000)}"/>')
         steps.append(_play(media_dir / dtmf_file(press.keys)))
-        steps.append(f'<pause milliseconds="{int(dtmf_seconds(press.keys) * 1000) + 20}"/>')  # all keys sent
+        steps.append(f'<pause milliseconds="{int(dtmf_seconds(press.keys) * 1000) + KEYS_SETTLE_MS}"/>')
     return steps
 
 
