@@ -75,6 +75,7 @@ class SpeechPbx:
 
     async def route(self, request: object) -> None:
         agi = AgiDialogue(request, self.record_dir.parent / "prompts", 3000)  # type: ignore[arg-type]
+        agi.answer_at_first_prompt()  # as the IVR runner does: the dialplan leaves the answer to the IVR
         self.started.set()
         try:
             await self.results.put(await listen(
