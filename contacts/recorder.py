@@ -88,8 +88,7 @@ class ContactRecorder:
                 log.info("contact %s resynced from Asterisk: %s", contact.linkedid, ", ".join(found.parts))
 
     def record(self, event: Event) -> None:
-        with transaction(self._factory) as session:
-            self._record_in(session, event)
+        self.record_all([event])
 
     def _record_in(self, session: Session, event: Event) -> None:
         assert event.linkedid is not None

@@ -30,7 +30,7 @@ from telephony.ami_actions import (
     spy_originate,
 )
 from telephony.ami_parse import callback_call, endpoint_list_entry, flatten, parse_event, talking_seats
-from telephony.ami_stream import UNUSED_EVENTS, GuardedAmiProtocol
+from telephony.ami_stream import GuardedAmiProtocol
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +99,8 @@ class AmiBridge:
     # Incoming ----------------------------------------------------------------------------------------
 
     def _on_message(self, _manager: Any, message: Any) -> None:
-        fields = flatten(message)  # a repeated header is a list: the first value wins, the rest is dropped
-        if fields.get("Event", "") not in UNUSED_EVENTS:
-            self._raw.put_nowait(fields)
+        # Events Qingquan never reads were skipped before parsing (GuardedAmiProtocol): all of these count.
+        self._raw.put_nowait(flatten(message))  # a repeated header: the first value wins, the rest is dropped
 
     async def _drain(self) -> None:
         while True:
